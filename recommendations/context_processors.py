@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from .models import FollowUp
+
+
+def site(request):
+    """Values every page needs. One query (served by a partial index): whether the
+    follow-up data shown is illustrative sample data."""
+    return {
+        "sample_data_loaded": FollowUp.objects.filter(is_illustrative=True).exists(),
+        "read_requires_login": settings.READ_REQUIRES_LOGIN,
+    }

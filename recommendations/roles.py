@@ -1,0 +1,75 @@
+"""Who may do what. The two roles are Django groups, created (and kept in step) by
+``ensure_roles``, which runs after every ``migrate`` and from ``make run``.
+
+- Secretariat staff: add and change everything except users; delete nothing
+  but follow-ups and progress updates (never recommendations).
+- Delegation focal points: read everything, add and change their own
+  delegation's follow-ups and progress updates (``FollowUpQuerySet.for_user``),
+  delete nothing.
+"""
+
+from __future__ import annotations
+
+SECRETARIAT = "Secretariat staff"
+FOCAL_POINTS = "Delegation focal points"
+
+APP = "recommendations"
+_REFERENCE_MODELS = ["meeting", "session", "person", "participation", "delegation", "theme"]
+
+ROLE_PERMISSIONS = {
+    SECRETARIAT: (
+        [
+            f"{APP}.{action}_{model}"
+            for model in _REFERENCE_MODELS
+            for action in ("add", "change", "view", "delete")
+        ]
+        + [f"{APP}.{action}_recommendation" for action in ("add", "change", "view")]
+        + [f"{APP}.{action}_followup" for action in ("add", "change", "view", "delete")]
+        + [f"{APP}.{action}_progressupdate" for action in ("add", "change", "view", "delete")]
+        + [f"{APP}.{action}_focalpoint" for action in ("add", "change", "view", "delete")]
+        + [f"{APP}.view_reminderlog", "auth.view_user"]
+    ),
+    FOCAL_POINTS: (
+        [f"{APP}.view_{model}" for model in _REFERENCE_MODELS + ["recommendation"]]
+        + [f"{APP}.{action}_followup" for action in ("add", "change", "view")]
+        + [f"{APP}.{action}_progressupdate" for action in ("add", "change", "view")]
+    ),
+}
+
+
+def ensure_roles(**kwargs):
+    """Create the role groups and set exactly their permissions. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    for group_name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def user_is_secretariat(user) -> bool:
+    """True for superusers and members of the Secretariat staff group (cached on the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_secretariat"):
+        user._is_secretariat = user.groups.filter(name=SECRETARIAT).exists()
+    return user._is_secretariat
+
+
+def user_delegation(user):
+    """The delegation a focal point speaks for, or None (cached on the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_delegation"):
+        from .models import FocalPoint
+
+        focal = FocalPoint.objects.select_related("delegation").filter(user=user).first()
+        user._delegation = focal.delegation if focal else None
+    return user._delegation

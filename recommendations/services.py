@@ -1,0 +1,221 @@
+"""Writes that span models. The admin, the public views, the importer and the
+management commands all call these, so each rule lives in one place:
+
+- a follow-up's status is the status of its latest progress update;
+- a change based on a stale copy of a follow-up is refused (optimistic lock);
+- every multi-row write is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import FollowUp, ProgressUpdate, Recommendation, Status
+from .roles import user_delegation, user_is_secretariat
+
+
+class StaleEditError(Exception):
+    """The follow-up changed since the editor loaded it; nothing was written."""
+
+    def __init__(self, follow_up):
+        self.follow_up = follow_up
+        super().__init__(
+            _(
+                "%(follow_up)s was changed by someone else since you opened it. "
+                "Reload the page to see the latest version, then make your change again."
+            )
+            % {"follow_up": follow_up}
+        )
+
+
+def _check_may_edit(user, follow_up: FollowUp) -> None:
+    if user is None:
+        return  # management commands and data loading act as the system
+    if user_is_secretariat(user):
+        return
+    delegation = user_delegation(user)
+    if delegation is None or delegation.pk != follow_up.delegation_id:
+        raise PermissionError(_("You may only change your own delegation's follow-ups."))
+
+
+def follow_up_refresh_status(follow_up: FollowUp) -> FollowUp:
+    """Set ``status`` and ``last_update_date`` from the latest progress update.
+
+    Two queries; call inside the transaction that changed the history. Bumps the
+    version when the status changes so that stale edits are refused.
+    """
+    latest = ProgressUpdate.objects.filter(follow_up=follow_up).latest_first().first()
+    status = latest.status if latest else Status.NOT_STARTED
+    last_date = latest.date if latest else None
+    if follow_up.status != status or follow_up.last_update_date != last_date:
+        follow_up.status = status
+        follow_up.last_update_date = last_date
+        follow_up.version += 1
+        follow_up.save(update_fields=["status", "last_update_date", "version", "updated_at"])
+    return follow_up
+
+
+def _lock(follow_up: FollowUp) -> FollowUp:
+    """Re-read the follow-up under a row lock (PostgreSQL) so concurrent writers queue."""
+    return FollowUp.objects.select_for_update().select_related("delegation").get(pk=follow_up.pk)
+
+
+def follow_up_create(
+    *,
+    recommendation: Recommendation,
+    delegation,
+    target_date: datetime.date | None = None,
+    pledge: str = "",
+    lead: str = "",
+    user=None,
+) -> FollowUp:
+    """Create one delegation's follow-up of one recommendation. The target date defaults
+    to the date of the meeting the recommendation's meeting prepares."""
+    follow_up = FollowUp(
+        recommendation=recommendation,
+        delegation=delegation,
+        target_date=target_date or recommendation.meeting.target_date,
+        pledge=pledge,
+        lead=lead,
+    )
+    _check_may_edit(user, follow_up)
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_update(*, follow_up: FollowUp, version: int, user=None, **fields) -> FollowUp:
+    """Change the editable fields of a follow-up (target date, pledge, lead).
+
+    ``version`` is the version the editor saw; if the row has moved on since,
+    ``StaleEditError`` is raised and nothing is written.
+    """
+    current = _lock(follow_up)
+    _check_may_edit(user, current)
+    if current.version != version:
+        raise StaleEditError(current)
+    for name, value in fields.items():
+        if name not in {"target_date", "pledge", "lead"}:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(current, name, value)
+    current.version += 1
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def progress_update_create(
+    *,
+    follow_up: FollowUp,
+    date: datetime.date,
+    status: str,
+    note: str = "",
+    evidence_url: str = "",
+    visibility: str = ProgressUpdate.Visibility.PUBLIC,
+    author=None,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Record a dated progress update and make the follow-up's status follow it.
+
+    An update entered by Secretariat staff counts as verified by them; one entered by
+    a focal point is self-reported until staff verify it. Refuses dates in the future.
+    With ``expected_version``, refuses (``StaleEditError``) if the follow-up changed.
+    """
+    current = _lock(follow_up)
+    _check_may_edit(author, current)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEditError(current)
+    update = ProgressUpdate(
+        follow_up=current,
+        date=date,
+        status=status,
+        note=note,
+        evidence_url=evidence_url,
+        visibility=visibility,
+        author=author,
+    )
+    if date and date > timezone.localdate():
+        raise ValidationError({"date": _("The date of an update cannot be in the future.")})
+    if author is not None and user_is_secretariat(author):
+        update.verified_by = author
+        update.verified_at = timezone.now()
+    update.full_clean()
+    update.save()
+    follow_up_refresh_status(current)
+    # Keep the caller's object in step with the database.
+    follow_up.status, follow_up.version = current.status, current.version
+    follow_up.last_update_date = current.last_update_date
+    return update
+
+
+@transaction.atomic
+def progress_update_change(*, update: ProgressUpdate, user=None, **fields) -> ProgressUpdate:
+    """Change a progress update's fields and re-derive its follow-up's status."""
+    follow_up = _lock(update.follow_up)
+    _check_may_edit(user, follow_up)
+    for name, value in fields.items():
+        setattr(update, name, value)
+    if update.date and update.date > timezone.localdate():
+        raise ValidationError({"date": _("The date of an update cannot be in the future.")})
+    update.full_clean()
+    update.save()
+    follow_up_refresh_status(follow_up)
+    return update
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate, user=None) -> None:
+    """Delete a progress update and re-derive its follow-up's status."""
+    follow_up = _lock(update.follow_up)
+    _check_may_edit(user, follow_up)
+    update.delete()
+    follow_up_refresh_status(follow_up)
+
+
+@transaction.atomic
+def progress_update_verify(*, update: ProgressUpdate, user) -> ProgressUpdate:
+    """Mark a self-reported update as verified by Secretariat staff (who and when)."""
+    if not user_is_secretariat(user):
+        raise PermissionError(_("Only Secretariat staff can verify updates."))
+    if update.verified_at is None:
+        update.verified_by = user
+        update.verified_at = timezone.now()
+        update.save(update_fields=["verified_by", "verified_at"])
+    return update
+
+
+@transaction.atomic
+def follow_ups_set_status(
+    *,
+    follow_ups: Iterable[FollowUp],
+    status: str,
+    user,
+    date: datetime.date | None = None,
+    note: str = "",
+) -> int:
+    """Give every follow-up a progress update with ``status``, all or nothing.
+
+    Follow-ups already in that status are left alone. Returns how many changed.
+    Raises ``PermissionError`` (and writes nothing) if the user may not edit one.
+    """
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    date = date or timezone.localdate()
+    changed = 0
+    for follow_up in follow_ups:
+        _check_may_edit(user, follow_up)
+        if follow_up.status == status:
+            continue
+        progress_update_create(
+            follow_up=follow_up, date=date, status=status, note=note, author=user
+        )
+        changed += 1
+    return changed

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "recommendations"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("recommendations/", views.recommendation_list, name="list"),
+    path("recommendations/<str:code>/", views.recommendation_detail, name="detail"),
+    path("delegations/<str:code>/", views.delegation_detail, name="delegation"),
+]

@@ -1,0 +1,113 @@
+"""Shared fixtures: small objects built in code (fixtures/ holds the real seed data)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from recommendations import services
+from recommendations.models import (
+    Delegation,
+    Meeting,
+    Person,
+    Recommendation,
+    Session,
+    Theme,
+)
+from recommendations.roles import FOCAL_POINTS, SECRETARIAT
+
+
+@pytest.fixture
+def meeting(db):
+    return Meeting.objects.create(
+        title="Test preparatory meeting",
+        slug="test-2023",
+        city="Testville",
+        country="PK",
+        start_date=datetime.date(2023, 8, 30),
+        end_date=datetime.date(2023, 8, 31),
+        target_name="Accra Ministerial",
+        target_date=datetime.date(2023, 12, 5),
+    )
+
+
+@pytest.fixture
+def session(meeting):
+    return Session.objects.create(meeting=meeting, day=1, order=1, code="D1S1", title="Safety")
+
+
+@pytest.fixture
+def themes(db):
+    return {
+        slug: Theme.objects.create(slug=slug, name=slug.title(), order=i)
+        for i, slug in enumerate(["ieds", "medical", "training"])
+    }
+
+
+@pytest.fixture
+def speaker(db):
+    return Person.objects.create(name="Ada Speaker", slug="ada-speaker", affiliation="UN")
+
+
+@pytest.fixture
+def make_recommendation(meeting, session, themes):
+    counter = {"n": 0}
+
+    def make(code=None, text="Improve casualty evacuation.", theme_slugs=("medical",), **kw):
+        counter["n"] += 1
+        item = Recommendation.objects.create(
+            meeting=meeting,
+            session=kw.pop("session", session),
+            code=code or f"D1S1-{counter['n']:02d}",
+            text=text,
+            source_excerpt=kw.pop("source_excerpt", text),
+            order=counter["n"],
+            **kw,
+        )
+        item.themes.set([themes[s] for s in theme_slugs])
+        return item
+
+    return make
+
+
+@pytest.fixture
+def recommendation(make_recommendation, speaker):
+    return make_recommendation(code="D1S1-01", speaker=speaker)
+
+
+@pytest.fixture
+def pak(db):
+    return Delegation.objects.create(code="PAK", name="Pakistan", country="PK")
+
+
+@pytest.fixture
+def jpn(db):
+    return Delegation.objects.create(code="JPN", name="Japan", country="JP")
+
+
+@pytest.fixture
+def follow_up(recommendation, pak):
+    return services.follow_up_create(recommendation=recommendation, delegation=pak)
+
+
+@pytest.fixture
+def secretariat_user(db):
+    user = User.objects.create_user("sec", "sec@example.org", "pw-sec-12345", is_staff=True)
+    user.groups.add(Group.objects.get(name=SECRETARIAT))
+    return user
+
+
+@pytest.fixture
+def make_focal_point(db):
+    from recommendations.models import FocalPoint
+
+    def make(delegation, username=None):
+        username = username or f"focal-{delegation.code.lower()}"
+        user = User.objects.create_user(
+            username, f"{username}@example.org", "pw-focal-12345", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=FOCAL_POINTS))
+        FocalPoint.objects.create(user=user, delegation=delegation)
+        return user
+
+    return make
