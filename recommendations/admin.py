@@ -713,12 +713,6 @@ class FollowUpAdmin(HistoryAdmin):
             .for_user(request.user)
         )
 
-    def get_list_filter(self, request):
-        if user_is_secretariat(request.user):
-            return self.list_filter
-        # A focal point's list holds one delegation: filtering by it adds nothing.
-        return [spec for spec in self.list_filter if spec is not DelegationCodeFilter]
-
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (
             obj is None or may_edit_delegation(request, obj.delegation_id)

@@ -383,3 +383,15 @@ def test_it_refuses_a_staff_user_without_a_delegation(client, django_user_model,
     response = client.get(reverse("admin:recommendations_followup_changelist"))
 
     assert response.status_code == 403
+
+
+def test_it_follows_a_delegation_link_for_a_focal_point_without_an_error(
+    client, focal, follow_up, jpn_follow_up
+):
+    url = reverse("admin:recommendations_followup_changelist")
+
+    own = client.get(url, {"delegation": "PAK"})
+    other = client.get(url, {"delegation": "JPN"})
+
+    assert list(own.context["cl"].result_list) == [follow_up]
+    assert list(other.context["cl"].result_list) == []
