@@ -131,12 +131,6 @@ class CappedListMixin:
     class Media:
         css = {"all": ["recommendations/admin.css"]}
 
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # CappedPaginator's third positional argument is the cap, so pass by name.
-        return self.paginator(
-            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page
-        )
-
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, _clean_term(search_term))
 

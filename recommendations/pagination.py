@@ -26,8 +26,8 @@ def count_cap() -> int:
 class CappedPaginator(Paginator):
     """A Paginator whose ``count`` never exceeds ``cap`` (one bounded COUNT query)."""
 
-    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = cap if cap is not None else count_cap()
         self.capped = False
 
