@@ -47,13 +47,21 @@ def status_expression(as_of: datetime.date | None):
     return status_as_of_subquery(as_of) if as_of else F("status")
 
 
-def status_rank():
-    """Sort key following the workflow order of the statuses (on ``shown_status``)."""
-    return Case(
+def grouped_by_status(follow_ups, *, as_of: datetime.date | None = None):
+    """The follow-ups ordered by status (workflow order, current or as of a day), then
+    in their own order, with ``shown_status``. Adds no query."""
+    if as_of is None:
+        shown = F("status")
+    elif "status_in_force" in follow_ups.query.annotations:
+        shown = F("status_in_force")
+    else:
+        shown = status_as_of_subquery(as_of)
+    rank = Case(
         *[When(shown_status=value, then=Value(i)) for i, value in enumerate(STATUS_VALUES)],
         default=Value(len(STATUS_VALUES)),
         output_field=IntegerField(),
     )
+    return follow_ups.annotate(shown_status=shown).order_by(rank, *follow_ups.query.order_by)
 
 
 @dataclass
@@ -100,10 +108,18 @@ class StatusCounts:
 
 def _with_latest_update(queryset, as_of: datetime.date | None):
     """Annotate ``shown_status``, ``latest_date`` and ``latest_verified_at`` (as of a day
-    when given): three correlated subqueries, no extra query."""
+    when given). Today's status and date are the cached columns; the rest are
+    correlated subqueries. No extra query."""
+    if as_of is None:
+        shown, latest_date = F("status"), F("last_update_date")
+    else:
+        # The follow-up filter may already have computed the status in force.
+        in_force = "status_in_force" in queryset.query.annotations
+        shown = F("status_in_force") if in_force else status_as_of_subquery(as_of)
+        latest_date = latest_update_subquery("date", as_of, default=None)
     return queryset.annotate(
-        shown_status=status_expression(as_of),
-        latest_date=latest_update_subquery("date", as_of, default=None),
+        shown_status=shown,
+        latest_date=latest_date,
         latest_verified_at=latest_update_subquery("verified_at", as_of, default=None),
     )
 

@@ -144,6 +144,16 @@ def _paged_context(request, pagination, *, noun: str) -> dict:
     }
 
 
+def _paginate(queryset, params, decorate):
+    """Count and page on the filtered queryset as it is; ``decorate`` (joins and
+    annotations for display) applies to the rows of the page only, so the count
+    never computes them. Queries: one bounded COUNT, one page SELECT."""
+    pagination = paginate(queryset, params)
+    start = (pagination.page.number - 1) * pagination.per_page
+    pagination.page.object_list = list(decorate(queryset)[start : start + pagination.per_page])
+    return pagination
+
+
 def recommendation_list(request):
     """``/recommendations/``: the filtered, paginated list of items."""
     filterset = RecommendationFilter(
@@ -164,6 +174,7 @@ def recommendation_list(request):
         {
             "items": items,
             "show_matches": filterset.has_follow_up_params(),
+            "changed_scope": "items",
             "export_path": _export_path("export", "/recommendations/export.csv"),
         }
     )
@@ -177,10 +188,13 @@ def follow_up_list(request):
     if not filterset.is_valid():
         return render(request, "recommendations/follow_ups.html", context, status=400)
     times = _time_context(request, filterset)
-    rows = selectors.follow_up_rows(
-        filterset.qs, as_of=times["as_of"], changed_since=times["changed_since"]
+    pagination = _paginate(
+        filterset.qs,
+        request.GET,
+        lambda qs: selectors.follow_up_rows(
+            qs, as_of=times["as_of"], changed_since=times["changed_since"]
+        ),
     )
-    pagination = paginate(rows, request.GET)
     context.update(_paged_context(request, pagination, noun="follow-ups"))
     context.update(times)
     context["follow_ups"] = list(pagination.page.object_list)
@@ -212,12 +226,15 @@ def delegation_detail(request, code):
     if not filterset.is_valid():
         return render(request, "recommendations/delegation.html", context, status=400)
     times = _time_context(request, filterset)
-    rows = selectors.follow_up_rows(
-        filterset.qs, as_of=times["as_of"], changed_since=times["changed_since"]
-    )
-    rows = rows.order_by(selectors.status_rank(), *filterset.qs.query.order_by)
+    by_status = selectors.grouped_by_status(filterset.qs, as_of=times["as_of"])
     totals = selectors.status_totals(filterset.qs, as_of=times["as_of"])
-    pagination = paginate(rows, request.GET)
+    pagination = _paginate(
+        by_status,
+        request.GET,
+        lambda qs: selectors.follow_up_rows(
+            qs, as_of=times["as_of"], changed_since=times["changed_since"]
+        ),
+    )
     context.update(_paged_context(request, pagination, noun="follow-ups"))
     context.update(times)
     context.update(
