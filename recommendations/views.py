@@ -340,7 +340,14 @@ def theme_list(request):
     return render(request, "recommendations/themes.html", context)
 
 
+# Beyond this many delegations a bar chart stops being readable; the table lists all.
+CHART_DELEGATIONS = 30
+
+
 def _chart_data(totals, by_theme, by_delegation) -> dict:
+    if len(by_delegation) > CHART_DELEGATIONS:
+        busiest = sorted(by_delegation, key=lambda row: (-row.counts.total, row.name))
+        by_delegation = sorted(busiest[:CHART_DELEGATIONS], key=lambda row: row.name)
     return {
         "statuses": [{"value": v, "label": str(label)} for v, label in Status.choices],
         "totals": totals.as_list(),
@@ -399,6 +406,7 @@ def dashboard(request):
             "changes_query": "?" + urlencode(changes_query),
             "meeting_query": "?" + urlencode([("meeting", meeting.slug)]),
             "chart_data": _chart_data(totals, by_theme, by_delegation),
+            "chart_delegations": CHART_DELEGATIONS,
             "statuses": Status.choices,
         }
     )

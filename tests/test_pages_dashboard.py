@@ -150,3 +150,16 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7) as large:
         assert client.get("/?as_of=2023-10-01").status_code == 200
     assert len(small) == len(large) == 7
+
+
+def test_the_delegation_chart_keeps_the_busiest_delegations_and_the_table_all(client, site_data):
+    item = site_data.items["D1S1-01"]
+    for i in range(35):
+        delegation = Delegation.objects.create(code=f"D{i:03d}", name=f"Delegation {i:03d}")
+        services.follow_up_create(recommendation=item, delegation=delegation)
+    html = client.get("/").content.decode()
+    labels = chart_data(html)["delegations"]["labels"]
+    assert len(labels) == 30
+    assert "Japan" in labels and "Pakistan" in labels  # five follow-ups each
+    assert html.count('<a href="/delegations/') == 37
+    assert "The chart shows the 30 delegations with the most follow-ups" in html

@@ -112,3 +112,15 @@ def test_with_as_of_the_detail_page_makes_the_same_number_of_queries(
         response = client.get("/recommendations/D1S1-01/?as_of=2023-09-10")
     assert response.status_code == 200
     assert len(captured) == 5
+
+
+def test_the_not_found_page_explains_and_offers_a_way_on(client, site_data, settings):
+    settings.DEBUG = False
+    response = client.get("/recommendations/D9S9-99/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html
+    assert 'href="/recommendations/"' in html
+    response = client.get("/delegations/XYZ/", headers={"accept-language": "fr"})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
