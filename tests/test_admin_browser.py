@@ -10,34 +10,15 @@ from django.urls import reverse
 from recommendations import services
 from recommendations.models import FollowUp, Status
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed"),
+    pytest.mark.skipif(not shutil.which("/usr/bin/chromium"), reason="Chromium is not installed"),
 ]
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    """Headless Chromium. Playwright's sync API runs an event loop in this thread,
-    which Django would take for async code when the test itself queries."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

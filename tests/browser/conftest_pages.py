@@ -5,26 +5,13 @@ and the small meeting of ``tests.pages_fixtures`` served by ``live_server``.
 Used as a plugin: ``pytest_plugins = ["tests.pages_fixtures", "tests.browser.conftest_pages"]``.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls that build
-# test data then look "async" to Django although they are not.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium"
+)
 
 # Reported to the console by the page itself, so that the test sees CSP violations.
 REPORT_CSP = """
@@ -35,13 +22,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture(scope="session")
-def pages_chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def pages_chromium(chromium):
+    return chromium
 
 
 class BrowserPage:
