@@ -44,9 +44,9 @@ keepalive = 5
 # Recycle workers now and then so that slow memory growth cannot accumulate.
 max_requests = 2000
 max_requests_jitter = 200
-# Load the app once in the master: a missing SECRET_KEY stops the start at once
-# with a clear message, and workers share the loaded code's memory.
-preload_app = True
+# Not preloaded: each worker imports the app, so `systemctl reload` (HUP) starts
+# workers on the newly deployed code while the old ones finish their requests.
+preload_app = False
 # The heartbeat file on tmpfs, so a slow disk cannot make gunicorn kill workers.
 _SHM = "/dev/shm"  # noqa: S108  (gunicorn's own recommendation, not a temp file)
 if Path(_SHM).is_dir():

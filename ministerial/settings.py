@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its one log line per request has the final status and the whole time.
     "recommendations.middleware.RequestLogMiddleware",
+    "recommendations.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -170,9 +171,11 @@ LOGIN_URL = "admin:login"
 # 1 behind one proxy (nginx with $proxy_add_x_forwarded_for), and so on.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Login throttling (django-axes): the fourth failure from one client within the
-# cool-off gets HTTP 429. The client is told apart by TRUSTED_PROXY_COUNT.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 3)
+# Login throttling (django-axes): three failed sign-ins from one client show the
+# form again; the fourth within the cool-off gets HTTP 429, and so does every
+# attempt after it until the cool-off ends. Axes locks out at the failure whose
+# count reaches the limit, hence 4. Clients are told apart by TRUSTED_PROXY_COUNT.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 4)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_HTTP_RESPONSE_CODE = 429
@@ -199,7 +202,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "recommendations.storage.CompressedManifestStorage"
         )
     },
 }

@@ -75,6 +75,25 @@ class RequestLogMiddleware:
         return response
 
 
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the headers of the GET (Content-Length included) and no body.
+
+    Django leaves the body in; gunicorn then drops it and logs a warning for every
+    HEAD request, which a monitor probing with HEAD would turn into log noise.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            response.content = b""
+        elif request.method == "HEAD":
+            response.streaming_content = []
+        return response
+
+
 class ReadRequiresLoginMiddleware:
     """With ``READ_REQUIRES_LOGIN`` on, every page and export needs a signed-in user.
 
