@@ -1,4 +1,5 @@
-"""The "json" format of dumpdata/loaddata, keeping times to the microsecond.
+"""The "json" format of dumpdata/loaddata, keeping times to the microsecond, and a
+restore that adds no history of its own.
 
 Django's JSON encoder cuts datetimes to milliseconds (ECMA-262 style). A backup
 made with it is not the database: two progress updates recorded within the same
@@ -6,12 +7,20 @@ millisecond would come back with equal ``created_at`` and could swap order, whic
 can change a follow-up's status. Registered in ``SERIALIZATION_MODULES`` as
 "json", so the plain ``dumpdata`` command makes a lossless backup. Reading is
 Django's own JSON deserializer, which already accepts full precision.
+
+loaddata saves rows "raw", and simple-history records nothing for a raw save, but
+it then sets each many-to-many field (a recommendation's themes), which
+simple-history would record as a change made now: a restore would add a history
+entry to every recommendation. ``skip_history_for_raw_saves`` prevents that. It is
+connected when this module is imported, which Django does before it reads or
+writes any fixture (it loads every format of SERIALIZATION_MODULES at once).
 """
 
 import datetime
 
 from django.core.serializers import json as django_json
 from django.core.serializers.json import Deserializer  # noqa: F401  (part of the format)
+from django.db.models.signals import post_save
 
 
 class PreciseJSONEncoder(django_json.DjangoJSONEncoder):
@@ -31,3 +40,13 @@ class Serializer(django_json.Serializer):
         super()._init_options()
         if self.json_kwargs["cls"] is django_json.DjangoJSONEncoder:
             self.json_kwargs["cls"] = PreciseJSONEncoder
+
+
+def skip_history_for_raw_saves(sender, instance, raw=False, **kwargs):
+    """After a raw save (loaddata), mark the loaded object so that simple-history
+    ignores the many-to-many changes loaddata makes on it next. No query."""
+    if raw:
+        instance.skip_history_when_saving = True
+
+
+post_save.connect(skip_history_for_raw_saves, dispatch_uid="ministerial_skip_history_for_raw")
