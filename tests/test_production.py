@@ -94,9 +94,9 @@ def assert_is_a_safe_error_page(response, status, heading):
     assert 'href="/recommendations/"' in body
 
 
-def run_manage(args, env_overrides, *, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(env_overrides)
+def run_manage(args, env_overrides):
+    """manage.py in a subprocess with only the given environment (and PATH)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env_overrides}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
@@ -128,7 +128,6 @@ def test_it_refuses_to_start_without_a_secret_key():
     result = run_manage(
         ["check"],
         {"DEBUG": "0", "ALLOWED_HOSTS": "tracker.example.org"},
-        drop=("SECRET_KEY",),
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in the environment" in result.stderr
@@ -138,7 +137,6 @@ def test_it_refuses_to_start_without_allowed_hosts():
     result = run_manage(
         ["check"],
         {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)},
-        drop=("ALLOWED_HOSTS",),
     )
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set in the environment" in result.stderr

@@ -336,7 +336,7 @@ def gunicorn_on(throwaway_postgres, tmp_path):
     """Gunicorn in production mode (2 workers x 2 threads) on the throwaway cluster."""
     port = _free_port()
     env = {
-        **os.environ,
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
