@@ -278,6 +278,16 @@ def test_plain_http_is_redirected_to_https_but_not_the_health_probe(settings, cl
 # --- Login throttling ---------------------------------------------------------------
 
 
+@pytest.fixture
+def staff_user(settings, db):
+    """A staff user whose password is quick to check (the throttle is under test,
+    not the hasher; the default one takes a few hundred ms per attempt)."""
+    from django.contrib.auth.models import User
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return User.objects.create_user("sec", "sec@example.org", "pw-sec-12345", is_staff=True)
+
+
 def failed_login(client, **extra):
     return client.post(
         "/admin/login/?next=/admin/",
@@ -286,7 +296,7 @@ def failed_login(client, **extra):
     )
 
 
-def test_the_fourth_failed_login_from_one_client_gets_a_429(client, secretariat_user):
+def test_the_fourth_failed_login_from_one_client_gets_a_429(client, staff_user):
     for attempt in range(1, 4):
         response = failed_login(client, REMOTE_ADDR="203.0.113.7")
         assert response.status_code == 200, attempt  # the form again, with an error
@@ -307,7 +317,7 @@ def test_the_fourth_failed_login_from_one_client_gets_a_429(client, secretariat_
 
 
 def test_a_forged_forwarded_for_does_not_escape_the_lockout_without_a_proxy(
-    client, secretariat_user, settings
+    client, staff_user, settings
 ):
     settings.TRUSTED_PROXY_COUNT = 0
     for n in range(3):
@@ -317,7 +327,7 @@ def test_a_forged_forwarded_for_does_not_escape_the_lockout_without_a_proxy(
 
 
 def test_behind_a_proxy_clients_are_told_apart_by_the_address_the_proxy_saw(
-    client, secretariat_user, settings
+    client, staff_user, settings
 ):
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
