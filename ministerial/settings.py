@@ -290,5 +290,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # One line per request: method, path, status, duration (middleware.RequestLogMiddleware).
         "ministerial.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        # Failed sign-ins and lockouts are warnings; axes' INFO lines are routine.
+        "axes": {"level": "WARNING"},
     },
 }
