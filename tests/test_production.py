@@ -413,6 +413,8 @@ def test_with_read_requires_login_the_admin_static_files_and_probe_stay_reachabl
     client, settings, db
 ):
     settings.READ_REQUIRES_LOGIN = True
+    # Serve static files from the app folders, as without collectstatic in development.
+    settings.WHITENOISE_USE_FINDERS = True
     assert client.get("/admin/login/").status_code == 200
     assert client.get("/healthz").status_code == 200
     assert client.get("/static/recommendations/site.css").status_code == 200

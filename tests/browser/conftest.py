@@ -1,26 +1,13 @@
 """Browser tests: Playwright (sync API) driving Debian's Chromium against
 pytest-django's ``live_server``.
 
-Use ``browser_page`` for a fresh page (its own cookies) whose CSP violations,
+Use ``recorded_page`` for a fresh page (its own cookies) whose CSP violations,
 JavaScript errors and console messages are recorded while it navigates:
 ``page.csp_violations``, ``page.page_errors``, ``page.console_messages``.
 Data seen by the live server must be committed: use ``transactional_db``.
 """
 
-from pathlib import Path
-
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Runs before any page script, through the DevTools protocol (so the page's own
 # CSP does not apply to it), and reports every violation to Python.
@@ -51,21 +38,13 @@ def _allow_database_access_beside_playwright():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+def browser(chromium):
+    """The session's Chromium (tests/conftest.py)."""
+    return chromium
 
 
 @pytest.fixture
-def browser_page(browser, live_server):
+def recorded_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
