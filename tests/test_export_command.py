@@ -1,5 +1,8 @@
 import datetime
 import io
+import os
+import stat
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -120,3 +123,15 @@ def test_a_failed_export_leaves_the_previous_file_in_place(data, tmp_path, monke
         call_command("export_csv", "follow-ups", "-o", str(target), stdout=io.StringIO())
     assert target.read_bytes() == b"yesterday"
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_a_device_is_written_to_not_replaced(data, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    call_command("export_csv", "matrix", "-o", str(fifo), stdout=io.StringIO())
+    reader.join(timeout=10)
+    assert received[0].startswith(b"\xef\xbb\xbfcode,JPN,PAK\r\n")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -511,3 +511,8 @@ def test_the_admin_export_action_helper_keeps_its_signature(follow_up, secretari
     assert rows[0] == FOLLOW_UP_HEADER
     assert rows[1][:2] == ["D1S1-01", "PAK"]
     assert "follow-ups-pak-" in response["Content-Disposition"]
+
+
+def test_an_invalid_sort_is_refused_by_the_exports_whose_rows_are_items(client, items):
+    assert client.get(EXPORT_URLS["matrix"] + "?sort=nope").status_code == 400
+    assert client.get(EXPORT_URLS["recommendations"] + "?sort=nope").status_code == 400

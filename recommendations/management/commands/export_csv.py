@@ -125,6 +125,12 @@ class Command(BaseCommand):
         directory = path.resolve().parent
         if not directory.is_dir():
             raise CommandError(f"No such directory: {directory}")
+        if path.exists() and not path.is_file():
+            # A device or a pipe (/dev/null, a FIFO): written to as it is, never replaced.
+            with path.open("wb") as file:
+                for block in blocks:
+                    file.write(block)
+            return
         # Written next to the target and renamed at the end, so a scheduled report
         # never leaves a half-written file behind.
         handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
