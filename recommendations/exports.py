@@ -11,10 +11,13 @@ rows and values whatever writes them. Two writers turn it into the same bytes:
   row's final newline turned into CRLF. No Python per cell: the fast path.
 
 Both run inside their own transaction, opened by the streaming generator itself: the
-export's ``statement_timeout`` is raised there with ``SET LOCAL``-equivalent
-``set_config(..., true)``, server-side cursors are never ``WITH HOLD`` (which would make
-PostgreSQL materialise the whole result first), and closing the generator (a client
-that disconnects) cancels the query and rolls the transaction back.
+export's ``statement_timeout`` (and ``jit = off``) are set there for that transaction
+only (``set_config(..., true)``, the same as ``SET LOCAL``), server-side cursors are
+never ``WITH HOLD`` (which would make PostgreSQL materialise the whole result first),
+and closing the generator (a client that disconnects) cancels the query and rolls the
+transaction back.
+
+The headers below are contracts (more columns may follow, never fewer or reordered).
 """
 
 from __future__ import annotations

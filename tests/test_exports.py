@@ -8,7 +8,12 @@ from django.http import QueryDict, StreamingHttpResponse
 from django.urls import resolve, reverse
 
 from recommendations import export_views, services
-from recommendations.exports import FOLLOW_UP_HEADER, RECOMMENDATION_HEADER
+from recommendations.exports import (
+    CHANGE_HEADER,
+    FOLLOW_UP_HEADER,
+    PROGRESS_UPDATE_HEADER,
+    RECOMMENDATION_HEADER,
+)
 from recommendations.filters import FollowUpFilter, RecommendationFilter
 from recommendations.models import (
     FollowUp,
@@ -391,7 +396,8 @@ def test_changed_since_lists_the_changes_with_status_from_and_to(client, history
     services.follow_up_create(recommendation=history.recommendation, delegation=jpn)
     _, data = download(client, "follow-ups", "changed_since=2023-09-15")
     rows = parse(data)
-    assert rows[0] == FOLLOW_UP_HEADER + ["status_from", "status_to"]
+    assert rows[0] == FOLLOW_UP_HEADER + CHANGE_HEADER
+    assert CHANGE_HEADER == ["status_from", "status_to"]
     assert [(r[1], r[-2], r[-1]) for r in rows[1:]] == [("PAK", "planned", "completed")]
     _, data = download(client, "follow-ups", "changed_since=2023-09-15&as_of=2023-10-15")
     assert [(r[-2], r[-1]) for r in parse(data)[1:]] == [("planned", "in_progress")]
@@ -406,7 +412,8 @@ def test_the_history_export_has_previous_status_verified_and_author(
     secretariat_user.save()
     _, data = download(client, "progress-updates")
     rows = parse(data)
-    assert rows[0] == [
+    assert rows[0] == PROGRESS_UPDATE_HEADER
+    assert PROGRESS_UPDATE_HEADER == [
         "code",
         "delegation",
         "date",
