@@ -131,10 +131,10 @@ def _preview(request, model_admin):
 def _confirm(request, model_admin):
     stored = request.session.get(SESSION_KEY)
     if not stored or stored.get("digest") != request.POST.get("digest"):
-        messages.error(
-            request, _("This preview is no longer available; upload the file again, please.")
-        )
-        return HttpResponseRedirect(reverse("admin:recommendations_progressupdate_import"))
+        # Shown again, not redirected: a redirect would read as "done".
+        error = _("This preview is no longer available; upload the file again, please.")
+        context = {"form": ImportUploadForm(), "error": error}
+        return _render(request, model_admin, "import_form.html", context, status=400)
     plan, file_error = _plan(request, stored["text"], stored["visibility"])
     context = {"plan": plan, "digest": stored["digest"], "filename": stored["name"]}
     if plan is None or not plan.is_valid:
