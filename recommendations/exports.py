@@ -1,23 +1,84 @@
 """CSV exports: RFC 4180, UTF-8 with a byte-order mark, CRLF line ends, streamed,
-and safe to open in a spreadsheet (cells that would start a formula get a leading ')."""
+and safe to open in a spreadsheet (cells that would start a formula get a leading ').
+
+Each export is one SELECT built from the filtered queryset (``ExportQuery``): the same
+rows and values whatever writes them. Two writers turn it into the same bytes:
+
+- the ORM path (every database): ``values_list(...).iterator()``, cells formatted in
+  Python by ``neutralise`` and written by ``csv.writer``;
+- the COPY path (PostgreSQL): ``COPY (SELECT <cells formatted in SQL> FROM (<the same
+  SELECT>) AS t) TO STDOUT (FORMAT csv)`` through psycopg's ``cursor.copy()``, each
+  row's final newline turned into CRLF. No Python per cell: the fast path.
+
+Both run inside their own transaction, opened by the streaming generator itself: the
+export's ``statement_timeout`` (and ``jit = off``) are set there for that transaction
+only (``set_config(..., true)``, the same as ``SET LOCAL``), server-side cursors are
+never ``WITH HOLD`` (which would make PostgreSQL materialise the whole result first),
+and closing the generator (a client that disconnects) cancels the query and rolls the
+transaction back.
+
+The headers below are contracts (more columns may follow, never fewer or reordered).
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
-from django.db.models import OuterRef, StringAgg, Subquery, Value
-from django.http import StreamingHttpResponse
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RowRange
+from django.db.models.functions import (
+    Coalesce,
+    Collate,
+    Concat,
+    FirstValue,
+    Lag,
+    NullIf,
+    Trim,
+)
+from django.http import QueryDict, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import OPEN_STATUSES, Recommendation, latest_update_subquery
+from .filters import FollowUpFilter, RecommendationFilter, follow_up_conditions
+from .models import (
+    OPEN_STATUSES,
+    STATUS_VALUES,
+    FollowUp,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    latest_update_subquery,
+)
 from .roles import user_delegation, user_is_secretariat
 
 BOM = "\ufeff"
 # OWASP CSV injection guidance: these first characters make a spreadsheet evaluate a cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+BLOCK_SIZE = 64 * 1024
+CHUNK_ROWS = 2000
+
+KINDS = ("recommendations", "follow-ups", "matrix", "progress-updates")
 
 FOLLOW_UP_HEADER = [
     "code",
@@ -30,12 +91,54 @@ FOLLOW_UP_HEADER = [
     "last_update_date",
     "last_update_note",
     "overdue",
+    "verified",
 ]
+CHANGE_HEADER = ["status_from", "status_to"]
+RECOMMENDATION_HEADER = [
+    "code",
+    "meeting",
+    "day",
+    "session",
+    "speaker",
+    "affiliation",
+    "kind",
+    "themes",
+    "recommendation",
+    "source_excerpt",
+    *STATUS_VALUES,
+    "url",
+]
+PROGRESS_UPDATE_HEADER = [
+    "code",
+    "delegation",
+    "date",
+    "status",
+    "previous_status",
+    "note",
+    "evidence_url",
+    "verified",
+    "author",
+]
+
+# The order of the follow-up list (FollowUpFilter), seen from a progress update.
+_FOLLOW_UP_ORDER = [
+    "follow_up__recommendation__meeting__start_date",
+    "follow_up__recommendation__session__day",
+    "follow_up__recommendation__session__order",
+    "follow_up__recommendation__order",
+    "follow_up__recommendation__code",
+    "follow_up__delegation__code",
+]
+# A follow-up's history in order: the order in which its status changed.
+_HISTORY_ORDER = [F("date").asc(), F("created_at").asc(), F("id").asc()]
+
+
+# --- Writing cells -------------------------------------------------------------------
 
 
 def neutralise(value) -> str:
-    """The cell text for ``value``: '' for None, ISO dates, and a leading ' for text
-    that a spreadsheet would read as a formula."""
+    """The cell text for ``value``: '' for None, ISO dates, yes/no for booleans, and a
+    leading ' for text that a spreadsheet would read as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -64,86 +167,641 @@ def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
 
 
 def export_filename(kind: str, parts: Iterable[str] = (), day: datetime.date | None = None) -> str:
-    """``<kind>-<parts>-<YYYY-MM-DD>.csv``, e.g. ``recommendations-ieds-2026-11-27.csv``."""
+    """``<kind>-<parts>-<YYYY-MM-DD>.csv``, e.g. ``recommendations-ieds-2026-11-27.csv``.
+    ASCII only, at most about 150 characters."""
     day = day or timezone.localdate()
-    words = [slugify(kind)] + [slugify(p) for p in parts if p] + [day.isoformat()]
-    return "-".join(w for w in words if w) + ".csv"
+    words = [slugify(p) for p in parts if p]
+    middle = "-".join(w for w in words if w)[:120].strip("-")
+    return "-".join(w for w in [slugify(kind), middle, day.isoformat()] if w) + ".csv"
+
+
+def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Join small byte chunks into blocks of about BLOCK_SIZE (for ``csv_response``)."""
+    buffer, size = [], 0
+    for chunk in chunks:
+        buffer.append(chunk)
+        size += len(chunk)
+        if size >= BLOCK_SIZE:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def _attachment(content: Iterator[bytes], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def csv_response(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
     """Stream ``lines`` as a CSV download, encoded as UTF-8 in blocks."""
+    return _attachment(_blocks(line.encode("utf-8") for line in lines), filename)
 
-    def blocks():
-        buffer, size = [], 0
-        for line in lines:
-            buffer.append(line)
-            size += len(line)
-            if size >= 64 * 1024:
-                yield "".join(buffer).encode("utf-8")
-                buffer, size = [], 0
-        if buffer:
-            yield "".join(buffer).encode("utf-8")
 
-    response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+# --- What an export selects ----------------------------------------------------------
+
+TEXT, THEMES, DATE, BOOL, INT = "text", "themes", "date", "bool", "int"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the file: its header, how its value is written, and where the
+    value comes from (``source``: a column of the SELECT; ``key``: a key of the JSON
+    object in that column, for the matrix)."""
+
+    name: str
+    kind: str
+    source: int
+    key: str | None = None
+
+
+@dataclass
+class ExportQuery:
+    """The columns of a file and the SELECT that feeds them (a ``values_list`` of the
+    sources, in order, already filtered and ordered)."""
+
+    columns: list[Column]
+    rows: object  # a values_list QuerySet
+
+    @property
+    def header(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _select(queryset, sources: list[tuple[str, str, object]]) -> ExportQuery:
+    """``sources``: (header, kind, expression). Each becomes the annotation ``c<i>``."""
+    aliases = {f"c{i}": expression for i, (_, _, expression) in enumerate(sources)}
+    rows = queryset.annotate(**aliases).values_list(*aliases)
+    columns = [Column(name, kind, i) for i, (name, kind, _) in enumerate(sources)]
+    return ExportQuery(columns=columns, rows=rows)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who the export is for, as far as restricted notes and evidence go: Secretariat
+    staff read everything, a focal point their own delegation's, the public neither."""
+
+    everything: bool = False
+    delegation_id: int | None = None
+
+    @classmethod
+    def of(cls, user) -> Audience:
+        """The audience of ``user`` (at most two queries, cached on the user)."""
+        if user_is_secretariat(user):
+            return cls(everything=True)
+        delegation = user_delegation(user)
+        return cls(delegation_id=delegation.pk if delegation else None)
+
+
+PUBLIC = Audience()
+STAFF = Audience(everything=True)
+
+
+def _readable(audience: Audience, delegation_path: str) -> Q | None:
+    """The condition for a progress update's note to be readable, or None if all are."""
+    if audience.everything:
+        return None
+    public = Q(visibility=ProgressUpdate.Visibility.PUBLIC)
+    if audience.delegation_id is None:
+        return public
+    return public | Q(**{delegation_path: audience.delegation_id})
 
 
 def _themes_subquery(outer: str):
+    """The item's theme slugs joined by '; ', in code-point order where the database can
+    order an aggregate (the ORM path sorts them again, so both paths agree)."""
     through = Recommendation.themes.through
+    extra = {}
+    if connection.features.supports_aggregate_order_by_clause:
+        collation = "C" if connection.vendor == "postgresql" else "BINARY"
+        extra["order_by"] = Collate(F("theme__slug"), collation)
     return Subquery(
         through.objects.filter(recommendation=OuterRef(outer))
         .order_by()
         .values("recommendation")
-        .annotate(slugs=StringAgg("theme__slug", Value("; ")))
-        .values("slugs")
+        .annotate(slugs=StringAgg("theme__slug", Value("; "), **extra))
+        .values("slugs"),
+        output_field=TextField(),
     )
+
+
+def _status_count(value: str, as_of: datetime.date | None):
+    """How many follow-ups of the item ``OuterRef('pk')`` are in ``value`` (at as_of)."""
+    follow_ups = FollowUp.objects.filter(recommendation=OuterRef("pk")).order_by()
+    if as_of is not None:
+        follow_ups = follow_ups.alias(shown=latest_update_subquery("status", as_of)).filter(
+            shown=value
+        )
+    else:
+        follow_ups = follow_ups.filter(status=value)
+    counted = follow_ups.values("recommendation").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def detail_url_parts() -> tuple[str, str]:
+    """The absolute detail URL of an item is ``prefix + code + suffix`` (SITE_URL, so the
+    command and the web export agree)."""
+    marker = "CODE0MARKER"
+    path = reverse("recommendations:detail", args=[marker])
+    prefix, suffix = path.split(marker)
+    return settings.SITE_URL + prefix, suffix
+
+
+def recommendations_query(items, *, as_of: datetime.date | None = None) -> ExportQuery:
+    """One row per item of ``items`` (a filtered, ordered Recommendation queryset) with
+    how many delegations' follow-ups are in each status (at the end of ``as_of``)."""
+    prefix, suffix = detail_url_parts()
+    return _select(
+        items,
+        [
+            ("code", TEXT, F("code")),
+            ("meeting", TEXT, F("meeting__slug")),
+            ("day", INT, F("session__day")),
+            ("session", TEXT, F("session__code")),
+            ("speaker", TEXT, F("speaker__name")),
+            ("affiliation", TEXT, F("speaker__affiliation")),
+            ("kind", TEXT, F("kind")),
+            ("themes", THEMES, _themes_subquery("pk")),
+            ("recommendation", TEXT, F("text")),
+            ("source_excerpt", TEXT, F("source_excerpt")),
+            *[(value, INT, _status_count(value, as_of)) for value in STATUS_VALUES],
+            (
+                "url",
+                TEXT,
+                Concat(Value(prefix), F("code"), Value(suffix), output_field=TextField()),
+            ),
+        ],
+    )
+
+
+def _latest_updates(as_of: datetime.date | None):
+    latest = ProgressUpdate.objects.filter(follow_up=OuterRef("pk"))
+    if as_of is not None:
+        latest = latest.filter(date__lte=as_of)
+    return latest.order_by("-date", "-created_at", "-id")
+
+
+def _latest_note(latest, audience: Audience):
+    """The note of the latest update, or '' when this audience may not read it."""
+    any_note = Subquery(latest.values("note")[:1], output_field=TextField())
+    if audience.everything:
+        return any_note
+    public_note = Subquery(
+        latest.annotate(
+            shown=Case(
+                When(visibility=ProgressUpdate.Visibility.PUBLIC, then=F("note")),
+                default=Value(""),
+                output_field=TextField(),
+            )
+        ).values("shown")[:1],
+        output_field=TextField(),
+    )
+    if audience.delegation_id is None:
+        return public_note
+    return Case(
+        When(delegation_id=audience.delegation_id, then=any_note),
+        default=public_note,
+        output_field=TextField(),
+    )
+
+
+def _is_verified(verified_at: str = "verified_at"):
+    return Case(
+        When(**{f"{verified_at}__isnull": False}, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def follow_ups_query(
+    follow_ups,
+    *,
+    audience: Audience,
+    as_of: datetime.date | None = None,
+    changed_since: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> ExportQuery:
+    """One row per follow-up of ``follow_ups`` (filtered, ordered) in FOLLOW_UP_HEADER
+    order, plus status_from/status_to when ``changed_since`` is given. Status, latest
+    update and overdue as at the end of ``as_of`` (today without it). ``verified`` is
+    empty for a follow-up without updates."""
+    reference_day = as_of or today or timezone.localdate()
+    latest = _latest_updates(as_of)
+    if as_of is None:
+        # The cached columns equal the latest update's (services keep them in step).
+        status, update_date = F("status"), F("last_update_date")
+    else:
+        status = latest_update_subquery("status", as_of)
+        update_date = Subquery(latest.values("date")[:1])
+    follow_ups = follow_ups.alias(shown_status=status)
+    overdue = Case(
+        When(Q(target_date__lt=reference_day, shown_status__in=OPEN_STATUSES), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    verified = Subquery(latest.annotate(v=_is_verified()).values("v")[:1])
+    sources = [
+        ("code", TEXT, F("recommendation__code")),
+        ("delegation", TEXT, F("delegation__code")),
+        ("delegation_name", TEXT, F("delegation__name")),
+        ("themes", THEMES, _themes_subquery("recommendation")),
+        ("status", TEXT, F("shown_status")),
+        ("pledge", TEXT, F("pledge")),
+        ("target_date", DATE, F("target_date")),
+        ("last_update_date", DATE, update_date),
+        ("last_update_note", TEXT, _latest_note(latest, audience)),
+        ("overdue", BOOL, overdue),
+        ("verified", BOOL, verified),
+    ]
+    if changed_since is not None:
+        sources += [
+            ("status_from", TEXT, latest_update_subquery("status", changed_since)),
+            ("status_to", TEXT, F("shown_status")),
+        ]
+    return _select(follow_ups, sources)
+
+
+class _StatusMap(Aggregate):
+    """``{delegation code: status}`` of a group of follow-ups, as a JSON object."""
+
+    function = "JSONB_OBJECT_AGG"
+    output_field = JSONField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_OBJECT", **extra_context)
+
+
+def matrix_query(
+    items,
+    *,
+    delegation_codes: list[str],
+    follow_up_params: dict,
+    as_of: datetime.date | None = None,
+) -> ExportQuery:
+    """One row per item of ``items``, one column per delegation code: the status (at the
+    end of ``as_of``) of that delegation's follow-up when it meets ``follow_up_params``,
+    empty otherwise. One SELECT: each item's statuses come as one JSON object."""
+    matching = follow_up_conditions(
+        FollowUp.objects.filter(recommendation=OuterRef("pk")), as_of=as_of, **follow_up_params
+    )
+    status = F("status_in_force") if as_of is not None else F("status")
+    statuses = Subquery(
+        matching.order_by()
+        .values("recommendation")
+        .annotate(m=_StatusMap(F("delegation__code"), status))
+        .values("m"),
+        output_field=JSONField(),
+    )
+    query = _select(items, [("code", TEXT, F("code")), ("statuses", TEXT, statuses)])
+    query.columns = [query.columns[0]] + [
+        Column(code, TEXT, source=1, key=code) for code in delegation_codes
+    ]
+    return query
+
+
+def progress_updates_query(
+    follow_ups,
+    *,
+    audience: Audience,
+    as_of: datetime.date | None = None,
+    changed_since: datetime.date | None = None,
+) -> ExportQuery:
+    """One row per progress update of ``follow_ups``, oldest first within each follow-up:
+    those dated on or before ``as_of`` and after ``changed_since`` when given.
+    ``previous_status`` is computed in SQL with LAG over the follow-up's whole history
+    (``not_started`` before its first update), so it is right even for the first update
+    after ``changed_since``. Note and evidence are empty when the audience may not read
+    them; the status stays."""
+    updates = ProgressUpdate.objects.filter(follow_up__in=follow_ups.order_by().values("pk"))
+    if as_of is not None:
+        # Dropping the updates after a day never changes the LAG of those before it.
+        updates = updates.filter(date__lte=as_of)
+    window = {"partition_by": [F("follow_up_id")], "order_by": _HISTORY_ORDER}
+    updates = updates.annotate(
+        previous=Window(Lag("status", default=Value(Status.NOT_STARTED)), **window)
+    )
+    if changed_since is not None:
+        # A condition on a window value is applied after the windows are computed (Django
+        # wraps the query), so LAG still sees the updates before changed_since.
+        updates = updates.annotate(
+            own_date=Window(FirstValue("date"), frame=RowRange(start=0, end=0), **window)
+        ).filter(own_date__gt=changed_since)
+    readable = _readable(audience, "follow_up__delegation_id")
+
+    def shown(name):
+        if readable is None:
+            return F(name)
+        return Case(When(readable, then=F(name)), default=Value(""), output_field=TextField())
+
+    author = Coalesce(
+        NullIf(
+            Trim(Concat("author__first_name", Value(" "), "author__last_name")),
+            Value(""),
+        ),
+        F("author__username"),
+        output_field=TextField(),
+    )
+    updates = updates.order_by(*_FOLLOW_UP_ORDER, *_HISTORY_ORDER)
+    return _select(
+        updates,
+        [
+            ("code", TEXT, F("follow_up__recommendation__code")),
+            ("delegation", TEXT, F("follow_up__delegation__code")),
+            ("date", DATE, F("date")),
+            ("status", TEXT, F("status")),
+            ("previous_status", TEXT, F("previous")),
+            ("note", TEXT, shown("note")),
+            ("evidence_url", TEXT, shown("evidence_url")),
+            ("verified", BOOL, _is_verified()),
+            ("author", TEXT, author),
+        ],
+    )
+
+
+@dataclass
+class Progress:
+    """Filled in while a file streams: how many rows were written."""
+
+    rows: int = 0
+
+
+# --- Writing rows: the ORM path and the COPY path ------------------------------------
+
+
+def _cell(value, column: Column) -> str:
+    if column.key is not None:
+        value = (value or {}).get(column.key)
+    if column.kind == THEMES and value:
+        value = "; ".join(sorted(value.split("; ")))
+    return neutralise(value)
+
+
+def orm_rows(query: ExportQuery) -> Iterator[list[str]]:
+    """The cells of each row, formatted in Python. One query (a server-side cursor on
+    PostgreSQL, fetched CHUNK_ROWS at a time)."""
+    columns = query.columns
+    for row in query.rows.iterator(chunk_size=CHUNK_ROWS):
+        yield [_cell(row[column.source], column) for column in columns]
+
+
+def _orm_blocks(query: ExportQuery, progress: Progress) -> Iterator[bytes]:
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    lines, size = [], 0
+    for cells in orm_rows(query):
+        line = writer.writerow(cells)
+        lines.append(line)
+        size += len(line)
+        progress.rows += 1
+        if size >= BLOCK_SIZE:
+            yield "".join(lines).encode("utf-8")
+            lines, size = [], 0
+    if lines:
+        yield "".join(lines).encode("utf-8")
+
+
+# The same formatting as ``neutralise`` + csv.writer, in PostgreSQL: a leading ' before
+# a formula (ascii() is the code of the first character: = + - @ tab CR LF), ISO dates,
+# yes/no, and NULLIF so that an empty string comes out unquoted (COPY quotes a non-NULL
+# empty string, Python's writer does not).
+_SQL_CELL = {
+    TEXT: (
+        "CASE WHEN ascii({x}) IN (61, 43, 45, 64, 9, 13, 10) "
+        "THEN '''' || {x} ELSE NULLIF({x}, '') END"
+    ),
+    DATE: "to_char({x}, 'YYYY-MM-DD')",
+    BOOL: "CASE WHEN {x} THEN 'yes' WHEN NOT {x} THEN 'no' END",
+    INT: "{x}",
+}
+_SQL_CELL[THEMES] = _SQL_CELL[TEXT]
+
+
+def copy_statement(query: ExportQuery) -> str:
+    """The COPY statement for ``query``, its parameters bound client-side by psycopg
+    (``connection.ops.compose_sql``: proper literal quoting, so the composed text is as
+    safe as a parameterised query). Relies on PostgreSQL keeping the order of a FROM
+    subquery that has an ORDER BY (such a subquery is never flattened)."""
+    inner_sql, inner_params = query.rows.query.sql_with_params()
+    cells, params = [], []
+    for column in query.columns:
+        template = _SQL_CELL[column.kind]
+        ref = f't."c{column.source}"'
+        if column.key is not None:
+            ref = f"({ref} ->> %s)"
+            params.extend([column.key] * template.count("{x}"))
+        cells.append(template.format(x=ref))
+    # Only fixed templates and Django's compiled SQL go into the text; every value is
+    # a parameter, bound below.
+    sql = (
+        f"COPY (SELECT {', '.join(cells)} FROM ({inner_sql}) AS t) "  # noqa: S608
+        "TO STDOUT (FORMAT csv, ENCODING 'UTF8')"
+    )
+    return connection.ops.compose_sql(sql, [*params, *inner_params])
+
+
+def _copy_blocks(query: ExportQuery, progress: Progress) -> Iterator[bytes]:
+    """The rows of the COPY, CRLF-terminated, joined into blocks of about BLOCK_SIZE."""
+    statement = copy_statement(query)
+    block = bytearray()
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        # libpq hands back one row per message; COPY ends rows with "\n". Embedded
+        # newlines stay inside their quoted field, exactly as csv.writer leaves them.
+        for row in copy:
+            if row[-1] != 10:
+                raise RuntimeError("COPY returned a partial row")
+            block += row[:-1]
+            block += b"\r\n"
+            progress.rows += 1
+            if len(block) >= BLOCK_SIZE:
+                yield bytes(block)
+                block.clear()
+    if block:
+        yield bytes(block)
+
+
+def default_engine() -> str:
+    return "copy" if connection.vendor == "postgresql" else "orm"
+
+
+def stream(
+    build: Callable[[], ExportQuery],
+    *,
+    engine: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[bytes]:
+    """The bytes of the file, in blocks of about 64 KB: BOM and header first (at once,
+    so the first byte is quick), then the rows. ``build`` runs inside the export's own
+    transaction; queries: the settings (PostgreSQL), what ``build`` makes, and one
+    SELECT or COPY whatever the number of rows."""
+    engine = engine or default_engine()
+    if engine == "copy" and connection.vendor != "postgresql":
+        raise ValueError("The COPY path needs PostgreSQL.")
+    progress = progress if progress is not None else Progress()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # For this transaction only: the export's own time limit, and no JIT,
+                # whose compilation delays the first row by seconds and does not pay
+                # off on these queries (their time goes to index look-ups).
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), "
+                    "set_config('jit', 'off', true)",
+                    [str(settings.EXPORT_STATEMENT_TIMEOUT_MS)],
+                )
+        query = build()
+        writer = csv.writer(_Line(), lineterminator="\r\n")
+        yield (BOM + writer.writerow(query.header)).encode("utf-8")
+        write = _copy_blocks if engine == "copy" else _orm_blocks
+        blocks = write(query, progress)
+        try:
+            yield from blocks
+        finally:
+            # Close the COPY (cancelling it) before the transaction ends, also when
+            # the client went away and this generator is being closed.
+            blocks.close()
+
+
+# --- From query parameters to a file ------------------------------------------------
+
+
+class InvalidParameters(ValueError):
+    """The query parameters do not make a valid filter; the message says why."""
+
+
+@dataclass
+class Export:
+    """A bound export: its kind, its filename and how to build its query."""
+
+    kind: str
+    filename: str
+    build: Callable[[], ExportQuery]
+
+    def stream(self, *, engine: str | None = None, progress: Progress | None = None):
+        return stream(self.build, engine=engine, progress=progress)
+
+    def response(self, *, engine: str | None = None) -> StreamingHttpResponse:
+        return _attachment(self.stream(engine=engine), self.filename)
+
+
+def _errors_text(filterset) -> str:
+    parts = []
+    for name, errors in filterset.errors.items():
+        parts.append(f"{name}: {' '.join(str(e) for e in errors)}")
+    return "Invalid parameters. " + "; ".join(parts)
+
+
+def _filename_parts(data: dict) -> list[str]:
+    parts = [theme.slug for theme in data.get("theme") or []]
+    if data.get("meeting"):
+        parts.append(data["meeting"].slug)
+    for name in ("session", "speaker", "kind"):
+        if data.get(name):
+            parts.append(data[name])
+    if data.get("delegation"):
+        parts.append(data["delegation"].code)
+    if data.get("status"):
+        parts.append(data["status"])
+    if data.get("overdue"):
+        parts.append("overdue" if data["overdue"] == "yes" else "not-overdue")
+    if data.get("verified"):
+        parts.append("verified" if data["verified"] == "yes" else "unverified")
+    if data.get("q") and data["q"].strip():
+        parts.append("q-" + data["q"].strip()[:30])
+    if data.get("as_of"):
+        parts.append(f"as-of-{data['as_of'].isoformat()}")
+    if data.get("changed_since"):
+        parts.append(f"changed-since-{data['changed_since'].isoformat()}")
+    return parts
+
+
+def export_from_params(
+    kind: str, params: QueryDict | dict, *, audience: Audience, today=None
+) -> Export:
+    """Bind the list's filters to ``params`` and return the export of ``kind``.
+
+    Raises ``InvalidParameters`` with a short explanation when they are invalid.
+    Queries: the filters' own look-ups (theme, meeting, delegation); the export's
+    queries run when it is streamed.
+    """
+    if kind not in KINDS:
+        raise InvalidParameters(f"Unknown export {kind!r}.")
+    today = today or timezone.localdate()
+    items_filter = RecommendationFilter(params, queryset=Recommendation.objects.all())
+    follow_up_filter = FollowUpFilter(params, queryset=FollowUp.objects.all())
+    filterset = items_filter if kind == "recommendations" else follow_up_filter
+    if not filterset.is_valid():
+        raise InvalidParameters(_errors_text(filterset))
+    data = filterset.form.cleaned_data
+    as_of, changed_since = data.get("as_of"), data.get("changed_since")
+    filename = export_filename(kind, _filename_parts(data), today)
+
+    if kind == "recommendations":
+
+        def build():
+            return recommendations_query(items_filter.qs, as_of=as_of)
+
+    elif kind == "follow-ups":
+
+        def build():
+            return follow_ups_query(
+                follow_up_filter.qs,
+                audience=audience,
+                as_of=as_of,
+                changed_since=changed_since,
+                today=today,
+            )
+
+    elif kind == "matrix":
+        # The rows are the list's items, in its order (``sort`` is an item parameter).
+        if not items_filter.is_valid():
+            raise InvalidParameters(_errors_text(items_filter))
+
+        def build():
+            # One query for the header: the delegations of the follow-ups listed.
+            codes = list(
+                follow_up_filter.qs.order_by("delegation__code")
+                .values_list("delegation__code", flat=True)
+                .distinct()
+            )
+            return matrix_query(
+                items_filter.qs,
+                delegation_codes=codes,
+                follow_up_params=follow_up_filter.follow_up_params(),
+                as_of=as_of,
+            )
+
+    else:
+
+        def build():
+            return progress_updates_query(
+                follow_up_filter.qs, audience=audience, as_of=as_of, changed_since=changed_since
+            )
+
+    return Export(kind=kind, filename=filename, build=build)
+
+
+# --- The admin's export action -------------------------------------------------------
 
 
 def follow_up_rows(queryset, *, user, as_of: datetime.date | None = None) -> Iterator[list]:
-    """One row per follow-up in FOLLOW_UP_HEADER order. One query whatever the size
-    (themes, status and latest note come from correlated subqueries). A restricted
-    note is left empty unless the user may read it."""
-    today = as_of or timezone.localdate()
-    everything = user_is_secretariat(user)
-    own = user_delegation(user)
-    rows = (
-        queryset.order_by()
-        .annotate(
-            themes_joined=_themes_subquery("recommendation"),
-            status_in_force=latest_update_subquery("status", as_of),
-            update_date=latest_update_subquery("date", as_of),
-            update_note=latest_update_subquery("note", as_of),
-            update_visibility=latest_update_subquery("visibility", as_of),
-        )
-        .order_by("recommendation__code", "delegation__code")
-        .values_list(
-            "recommendation__code",
-            "delegation__code",
-            "delegation__name",
-            "themes_joined",
-            "status_in_force",
-            "pledge",
-            "target_date",
-            "update_date",
-            "update_note",
-            "update_visibility",
-            "delegation_id",
-        )
-    )
-    for row in rows.iterator(chunk_size=2000):
-        (code, d_code, d_name, themes, status, pledge, target, u_date, note, vis, d_id) = row
-        if vis == "restricted" and not (everything or (own is not None and own.pk == d_id)):
-            note = ""
-        themes = "; ".join(sorted(themes.split("; "))) if themes else ""
-        overdue = bool(target and target < today and status in OPEN_STATUSES)
-        yield [code, d_code, d_name, themes, status, pledge, target, u_date, note, overdue]
+    """One row per follow-up in FOLLOW_UP_HEADER order, as Python values. One query
+    whatever the size (themes, status and latest update come from subqueries). A
+    restricted note is left empty unless the user may read it."""
+    query = follow_ups_query(queryset, audience=Audience.of(user), as_of=as_of)
+    for row in query.rows.iterator(chunk_size=CHUNK_ROWS):
+        values = list(row)
+        if values[3]:
+            values[3] = "; ".join(sorted(values[3].split("; ")))
+        yield values
 
 
 def follow_ups_response(queryset, *, user, name_parts=(), as_of=None) -> StreamingHttpResponse:
     """The per-delegation status report for ``queryset`` as a streamed CSV download."""
-    return csv_response(
-        csv_lines(FOLLOW_UP_HEADER, follow_up_rows(queryset, user=user, as_of=as_of)),
+    audience = Audience.of(user)
+    return _attachment(
+        stream(lambda: follow_ups_query(queryset, audience=audience, as_of=as_of)),
         export_filename("follow-ups", name_parts),
     )

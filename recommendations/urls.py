@@ -1,14 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "recommendations"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("recommendations/", views.recommendation_list, name="list"),
+    # Before the detail route, which would otherwise take "export.csv" for a code.
+    path("recommendations/export.csv", export_views.recommendations_export, name="export"),
     path("recommendations/<str:code>/", views.recommendation_detail, name="detail"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
     path("themes/", views.theme_list, name="themes"),
+    path("follow-ups/export.csv", export_views.follow_ups_export, name="follow_ups_export"),
+    path("follow-ups/matrix.csv", export_views.follow_ups_matrix, name="follow_ups_matrix"),
+    path(
+        "progress-updates/export.csv",
+        export_views.progress_updates_export,
+        name="progress_updates_export",
+    ),
     path("delegations/<str:code>/", views.delegation_detail, name="delegation"),
 ]

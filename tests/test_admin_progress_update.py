@@ -179,11 +179,11 @@ def test_it_re_derives_the_status_when_updates_are_deleted_in_bulk(
     assert FollowUp.objects.get(pk=self_reported.follow_up_id).status == Status.NOT_STARTED
 
 
-def test_it_has_no_import_link_while_no_import_url_exists(staff_client):
+def test_the_changelist_links_to_the_csv_import(staff_client):
     response = staff_client.get(reverse("admin:recommendations_progressupdate_changelist"))
 
     assert response.status_code == 200
-    assert "Import CSV" not in response.content.decode()
+    assert 'href="/admin/recommendations/progressupdate/import/"' in response.content.decode()
 
 
 @pytest.mark.urls("tests.test_admin_progress_update")
