@@ -43,7 +43,7 @@ run: $(STAMP)
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(DEV_STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 serve: $(STAMP)
 	$(PY) manage.py collectstatic --noinput

@@ -297,13 +297,30 @@ class Recommendation(models.Model):
         return "\n".join([self.code, self.text, self.source_excerpt, speaker])
 
 
-def status_as_of_subquery(as_of: datetime.date, outer="pk"):
+_NO_DEFAULT = object()
+
+
+def latest_update_subquery(
+    field: str, as_of: datetime.date | None = None, outer: str = "pk", default=_NO_DEFAULT
+):
+    """``field`` of the latest progress update (dated on or before ``as_of`` when given)
+    of the follow-up ``OuterRef(outer)``: one correlated subquery served by
+    ``pu_follow_up_latest_idx``. For ``status`` the default is ``not_started``."""
+    latest = ProgressUpdate.objects.filter(follow_up=OuterRef(outer))
+    if as_of is not None:
+        latest = latest.filter(date__lte=as_of)
+    value = Subquery(latest.order_by("-date", "-created_at", "-id").values(field)[:1])
+    if default is _NO_DEFAULT:
+        default = Status.NOT_STARTED.value if field == "status" else None
+    if default is None:
+        return value
+    return Coalesce(value, Value(default))
+
+
+def status_as_of_subquery(as_of: datetime.date, outer: str = "pk"):
     """The status in force at the end of ``as_of`` for the follow-up ``OuterRef(outer)``:
     the status of its latest progress update dated on or before that day."""
-    latest = ProgressUpdate.objects.filter(follow_up=OuterRef(outer), date__lte=as_of).order_by(
-        "-date", "-created_at", "-id"
-    )
-    return Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_STARTED.value))
+    return latest_update_subquery("status", as_of, outer)
 
 
 class FollowUpQuerySet(models.QuerySet):

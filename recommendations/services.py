@@ -3,7 +3,8 @@ management commands all call these, so each rule lives in one place:
 
 - a follow-up's status is the status of its latest progress update;
 - a change based on a stale copy of a follow-up is refused (optimistic lock);
-- every multi-row write is one transaction.
+- every multi-row write is one transaction;
+- a recommendation's ``search_document`` is derived from its fields.
 """
 
 from __future__ import annotations
@@ -219,3 +220,24 @@ def follow_ups_set_status(
         )
         changed += 1
     return changed
+
+
+@transaction.atomic
+def recommendations_rebuild_search_documents(*, queryset=None) -> int:
+    """Recompute ``search_document`` for the given recommendations (all by default).
+
+    Needed after ``loaddata``, which writes rows without calling ``save()``. One read
+    (speakers joined), then one ``bulk_update`` of only the rows whose document changed
+    (one UPDATE per 500 rows). Returns how many rows changed, so a second run returns 0.
+    """
+    if queryset is None:
+        queryset = Recommendation.objects.all()
+    changed = []
+    for item in queryset.select_related("speaker").order_by("pk"):
+        document = item.build_search_document()
+        if item.search_document != document:
+            item.search_document = document
+            changed.append(item)
+    if changed:
+        Recommendation.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    return len(changed)

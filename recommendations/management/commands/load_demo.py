@@ -14,6 +14,7 @@ from django.db import transaction
 
 from recommendations.models import FollowUp, Meeting
 from recommendations.roles import ensure_roles
+from recommendations.services import recommendations_rebuild_search_documents
 
 FIXTURE_DIR = settings.BASE_DIR / "fixtures"
 DEMO_USERNAME = "admin"
@@ -38,6 +39,12 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS("Loaded the Islamabad meeting."))
             else:
                 self.stdout.write("The Islamabad meeting is already loaded.")
+            # loaddata bypasses save(), which derives the search column.
+            rebuilt = recommendations_rebuild_search_documents()
+            if rebuilt:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Rebuilt the search text of {rebuilt} recommendations.")
+                )
             wants_sample = not no_sample and settings.ALLOW_SAMPLE_DATA
             if wants_sample and not FollowUp.objects.exists():
                 call_command("loaddata", FIXTURE_DIR / "sample-follow-ups.json", verbosity=0)

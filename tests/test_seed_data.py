@@ -1,0 +1,536 @@
+"""The Islamabad seed data, checked against the Chair's Summary it was curated from.
+
+The summary is kept in the repository (fixtures/source/) so these tests need nothing
+outside it. Names, titles and affiliations are listed here by hand, independently of
+the fixture, so that a slip in either shows up.
+"""
+
+import datetime
+import re
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import models
+
+from recommendations.models import (
+    Delegation,
+    FollowUp,
+    Meeting,
+    Participation,
+    Person,
+    ProgressUpdate,
+    Recommendation,
+    Session,
+    Status,
+    Theme,
+)
+from recommendations.services import recommendations_rebuild_search_documents
+
+SOURCE = settings.BASE_DIR / "fixtures" / "source" / "islamabad-2023-chairs-summary.txt"
+
+# code: (day, order, title, facilitator)
+SESSIONS = {
+    "D1S1": (
+        1,
+        1,
+        "Challenges to Safety and Security of Peacekeepers and Need for Capacity Building",
+        "Waqar Najeeb",
+    ),
+    "D1S2": (
+        1,
+        2,
+        "Safety and Security of Peacekeepers; International Law Perspective",
+        "Adeel Mumtaz Khokhar",
+    ),
+    "D1S3": (
+        1,
+        3,
+        "Enhancing Medical Capacity of Peacekeepers to ensure their Safety and Security",
+        "Muttahhar Asim Niaz",
+    ),
+    "D2S1": (
+        2,
+        1,
+        "UN Pledging System/Threat of Improvised Explosive Devices & Countermeasures",
+        "Koichi Takekuma",
+    ),
+    "D2S2": (
+        2,
+        2,
+        "Enhancing Safety and Security of Peacekeepers by Leveraging Technology, Training "
+        "and Strategic Communication",
+        "Wajiha Arshad",
+    ),
+}
+
+# name: (honorific, title, affiliation, delegation code), as the summary gives them.
+PEOPLE = {
+    "Anwar Ali Hyder": ("H.E. Mr.", "Minister of Defence", "Pakistan", "PAK"),
+    "Kimi Onoda": ("H.E. Ms.", "Parliamentary Vice-Minister of Defense", "Japan", "JPN"),
+    "Atul Khare": (
+        "Mr.",
+        "Under-Secretary-General for Operational Support",
+        "United Nations",
+        "UNS",
+    ),
+    "Muhammad Avais Dastgir": (
+        "Major General",
+        "Director General Military Operation",
+        "Pakistan",
+        "PAK",
+    ),
+    "Faisal Shahkar": (
+        "Mr.",
+        "Police Advisor in the Department of Peace Operations",
+        "UN Secretariat",
+        "UNS",
+    ),
+    "Jalil Abbas Jilani": ("H.E. Mr.", "Minister of Foreign Affairs", "Pakistan", "PAK"),
+    "Kenji Yamada": ("H.E. Mr.", "State Minister for Foreign Affairs", "Japan", "JPN"),
+    "Syed Haider Shah": (
+        "Mr.",
+        "Additional Secretary (UN&ED)",
+        "Ministry of Foreign Affairs",
+        "PAK",
+    ),
+    "Munir Akram": (
+        "Ambassador",
+        "Permanent Representative",
+        "Pakistan Mission to the United Nations",
+        "PAK",
+    ),
+    "Bismark Anyanah": (
+        "Mr.",
+        "Minister Counsellor",
+        "Permanent Mission of Ghana to the United Nations",
+        "GHA",
+    ),
+    "Takehiro Kano": (
+        "Mr.",
+        "Director General",
+        "International Peace Cooperation Headquarters",
+        "JPN",
+    ),
+    "Muhammad Syrus Sajjad Qazi": ("Mr.", "Foreign Secretary", "Pakistan", "PAK"),
+    "Jean-Pierre Lacroix": (
+        "Mr.",
+        "Under-Secretary-General for Peace Operations",
+        "United Nations",
+        "UNS",
+    ),
+    "Syed Asim Munir": ("General", "Chief of Army Staff", "Pakistan", "PAK"),
+    "Usman Jadoon": (
+        "Mr.",
+        "Director General of the United Nations",
+        "Ministry of Foreign Affairs",
+        "PAK",
+    ),
+    "Waqar Najeeb": (
+        "Brigadier General",
+        "Deputy Contingent Commander, UN Mission Congo",
+        "Pakistan",
+        "PAK",
+    ),
+    "Jai Shanker Menon": ("Major General", "", "UN Secretariat", "UNS"),
+    "Muhammad Talha": ("Mr.", "", "Center for Strategic & Contemporary Research", None),
+    "Flaminia Minelli": ("Ms.", "", "UN Secretariat", "UNS"),
+    "Adeel Mumtaz Khokhar": (
+        "Mr.",
+        "Director United Nations",
+        "Ministry of Foreign Affairs",
+        "PAK",
+    ),
+    "Daniel Mainguay": ("Mr.", "", "University Paris 1 La Sorbonne", None),
+    "Muttahhar Asim Niaz": (
+        "Brigadier General",
+        "Head of Surgery Department and Laparoscopic Surgeon",
+        "Pakistan",
+        "PAK",
+    ),
+    "Kohei Yamada": ("Major", "", "Japan Ground Self-Defense Force", "JPN"),
+    "Farah Naz": ("Brigadier", "", "Pakistan Army", "PAK"),
+    "Michael Rowell": ("Mr.", "", "UN Secretariat", "UNS"),
+    "Koichi Takekuma": (
+        "Colonel",
+        "Director",
+        "Japan Peacekeeping Training and Research Center",
+        "JPN",
+    ),
+    "Hubertus Juergenliemk": ("Mr.", "", "UN Secretariat", "UNS"),
+    "Naeem Sabir": ("Mr.", "Counsellor", "Permanent Mission of Pakistan to the UN", "PAK"),
+    "Sajid Butt": ("Brigadier", "", "CEIDO", None),
+    "Seamus Mc Menamin": ("Mr.", "", "UN Secretariat", "UNS"),
+    "Silver Kayemba": ("Major General", "", "Permanent Mission of Uganda to the UN", "UGA"),
+    "Wajiha Arshad": (
+        "Major",
+        "former Military Public Information Officer, UN Mission Cyprus",
+        "Pakistan",
+        "PAK",
+    ),
+    "Herbert Loret": ("Mr.", "", "UN Secretariat", "UNS"),
+    "Patrick Schuler": ("Mr.", "", "United States Department of State", "USA"),
+}
+
+# In the order the summary gives them; the two Japanese ministers spoke by video.
+KEYNOTES = [
+    "Anwar Ali Hyder",
+    "Kimi Onoda",
+    "Atul Khare",
+    "Muhammad Avais Dastgir",
+    "Faisal Shahkar",
+    "Jalil Abbas Jilani",
+    "Kenji Yamada",
+    "Syed Haider Shah",
+    "Munir Akram",
+    "Bismark Anyanah",
+    "Takehiro Kano",
+    "Muhammad Syrus Sajjad Qazi",
+    "Jean-Pierre Lacroix",
+    "Syed Asim Munir",
+]
+BY_VIDEO = {"Kimi Onoda", "Kenji Yamada"}
+DAY_FACILITATORS = {1: "Usman Jadoon", 2: "Syed Haider Shah"}
+
+# Panel speakers in the order they speak.
+PANELS = {
+    "D1S1": ["Jai Shanker Menon", "Muhammad Talha", "Flaminia Minelli"],
+    "D1S2": ["Faisal Shahkar", "Syed Haider Shah", "Daniel Mainguay"],
+    "D1S3": ["Atul Khare", "Kohei Yamada", "Farah Naz", "Michael Rowell"],
+    "D2S1": [
+        "Hubertus Juergenliemk",
+        "Naeem Sabir",
+        "Sajid Butt",
+        "Seamus Mc Menamin",
+        "Silver Kayemba",
+    ],
+    "D2S2": ["Jean-Pierre Lacroix", "Herbert Loret", "Patrick Schuler"],
+}
+
+THEME_SLUGS = {
+    "ieds",
+    "medical",
+    "gender",
+    "training",
+    "technology",
+    "legal",
+    "strategic-communications",
+    "situational-awareness",
+    "safety",
+    "force-protection",
+    "pledging",
+    "environment",
+}
+
+ARTEFACTS = [
+    "](#)",
+    "[Mr.",
+    "Major. General.",
+    "\n\n",
+    "  ",
+    "drawdown of\n",
+    "Ministerial\n\nmeeting",
+]
+
+
+def cleaned_source() -> str:
+    """The summary without its PDF artefacts: link markup dropped, the rank the PDF
+    broke into "Major. General." restored, page breaks joined, whitespace collapsed."""
+    text = SOURCE.read_text(encoding="utf-8")
+    text = re.sub(r"\[([^\]]*)\]\(#\)", r"\1", text)
+    text = text.replace("Major. General.", "Major General")
+    return " ".join(text.split())
+
+
+def load_demo():
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+
+
+@pytest.fixture
+def demo(db):
+    load_demo()
+
+
+def counts():
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_app_config("recommendations").get_models()
+    }
+
+
+def test_the_repository_copy_of_the_summary_is_the_whole_document():
+    text = SOURCE.read_text(encoding="utf-8")
+    assert text.count("Session 1 – ") == 2
+    assert "Chair's Summary" in text
+    assert text.rstrip().endswith("Global Peace Operations Initiative (GPOI).")
+
+
+def test_it_loads_the_meeting_with_its_hosts_dates_and_target(demo):
+    meeting = Meeting.objects.get(slug="islamabad-2023")
+    assert meeting.title == (
+        "Preparatory Meeting of the 2023 UN Peacekeeping Ministerial: "
+        "Safety and Security of Peacekeepers"
+    )
+    assert meeting.kind == Meeting.Kind.PREPARATORY
+    assert (meeting.city, meeting.country.code) == ("Islamabad", "PK")
+    assert {c.code for c in meeting.host_countries} == {"PK", "JP"}
+    assert (meeting.start_date, meeting.end_date) == (
+        datetime.date(2023, 8, 30),
+        datetime.date(2023, 8, 31),
+    )
+    assert meeting.theme == "Safety and Security of Peacekeepers"
+    assert (meeting.target_name, meeting.target_city, meeting.target_date) == (
+        "Accra Ministerial",
+        "Accra",
+        datetime.date(2023, 12, 5),
+    )
+    assert meeting.is_synthetic is False
+    assert meeting.description
+
+
+def test_it_loads_the_six_delegations(demo):
+    rows = {d.code: (d.name, d.kind, d.country.code or "") for d in Delegation.objects.all()}
+    assert rows == {
+        "PAK": ("Pakistan", "member_state", "PK"),
+        "JPN": ("Japan", "member_state", "JP"),
+        "GHA": ("Ghana", "member_state", "GH"),
+        "UGA": ("Uganda", "member_state", "UG"),
+        "USA": ("United States", "member_state", "US"),
+        "UNS": ("United Nations Secretariat", "organisation", ""),
+    }
+
+
+def test_it_loads_exactly_the_twelve_themes_in_order(demo):
+    themes = list(Theme.objects.all())
+    assert {t.slug for t in themes} == THEME_SLUGS
+    assert [t.order for t in themes] == list(range(1, 13))
+    assert all(t.name and t.description for t in themes)
+    # Every theme is used by at least one item.
+    assert not Theme.objects.filter(recommendations__isnull=True).exists()
+
+
+def test_every_session_has_the_summarys_code_title_day_and_facilitator(demo):
+    sessions = Session.objects.select_related("facilitator")
+    found = {s.code: (s.day, s.order, s.title, s.facilitator.name) for s in sessions}
+    assert found == SESSIONS
+    source = cleaned_source()
+    for session in sessions:
+        assert f"Session {session.order} – {session.title}" in source
+        assert session.summary and session.summary in source
+        assert Participation.objects.filter(
+            role=Participation.Role.FACILITATOR, session=session, person=session.facilitator
+        ).exists()
+
+
+def test_everyone_the_summary_names_is_one_person_with_their_affiliation(demo):
+    people = {
+        p.name: (
+            p.honorific,
+            p.title,
+            p.affiliation,
+            p.delegation.code if p.delegation else None,
+        )
+        for p in Person.objects.select_related("delegation")
+    }
+    assert people == PEOPLE
+    assert Person.objects.filter(slug="syed-haider-shah").count() == 1
+
+
+def test_the_fourteen_keynote_speakers_are_in_the_summarys_order(demo):
+    keynotes = Participation.objects.filter(role=Participation.Role.KEYNOTE).order_by("order")
+    assert [(k.order, k.person.name) for k in keynotes] == list(enumerate(KEYNOTES, 1))
+    assert {k.person.name for k in keynotes if k.note == "by video message"} == BY_VIDEO
+    assert {k.note for k in keynotes} == {"", "by video message"}
+
+
+def test_the_day_facilitators_are_set_for_both_days(demo):
+    rows = Participation.objects.filter(role=Participation.Role.DAY_FACILITATOR)
+    assert {p.day: p.person.name for p in rows} == DAY_FACILITATORS
+
+
+def test_every_panel_speaker_is_a_panellist_of_their_session_in_order(demo):
+    for code, names in PANELS.items():
+        panellists = Participation.objects.filter(
+            role=Participation.Role.PANELLIST, session__code=code
+        ).order_by("order")
+        assert [p.person.name for p in panellists] == names, code
+        assert {p.day for p in panellists} == {SESSIONS[code][0]}
+
+
+def test_syed_haider_shah_has_his_three_roles_on_one_person(demo):
+    roles = Participation.objects.filter(person__slug="syed-haider-shah")
+    assert sorted((p.role, p.day, p.session.code if p.session else None) for p in roles) == [
+        ("day_facilitator", 2, None),
+        ("keynote", None, None),
+        ("panellist", 1, "D1S2"),
+    ]
+
+
+def test_every_source_excerpt_appears_verbatim_in_the_cleaned_summary(demo):
+    source = cleaned_source()
+    missing = [
+        item.code for item in Recommendation.objects.all() if item.source_excerpt not in source
+    ]
+    assert missing == []
+
+
+def test_no_text_field_of_any_model_carries_a_pdf_artefact(demo):
+    problems = []
+    for model in apps.get_app_config("recommendations").get_models():
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+        ]
+        for row in model.objects.values("pk", *fields):
+            for name in fields:
+                value = row[name] or ""
+                found = [a for a in ARTEFACTS if a in value]
+                if name != "search_document" and value != value.strip():
+                    found.append("surrounding whitespace")
+                if found:
+                    problems.append((model._meta.label, row["pk"], name, found))
+    assert problems == []
+
+
+def test_the_items_are_well_formed_and_numbered_in_reading_order(demo):
+    items = list(Recommendation.objects.select_related("session", "speaker"))
+    assert 35 <= len(items) <= 50
+    codes = [i.code for i in items]
+    assert len(set(codes)) == len(codes)
+    assert all(re.fullmatch(r"D[12]S[1-3]-\d{2}", code) for code in codes)
+    assert {i.kind for i in items} == {"recommendation", "commitment", "observation"}
+    for code in SESSIONS:
+        in_session = [i for i in items if i.session.code == code]
+        assert in_session, code
+        assert [i.code for i in in_session] == [
+            f"{code}-{n:02d}" for n in range(1, len(in_session) + 1)
+        ]
+        assert [i.order for i in in_session] == list(range(1, len(in_session) + 1))
+        # The panel's own conclusions come first, then the speakers.
+        speakers = [i.speaker_id is not None for i in in_session]
+        assert speakers[0] is False, code
+        assert speakers == sorted(speakers), code
+        for item in in_session:
+            assert item.meeting.slug == "islamabad-2023"
+            assert item.text.endswith(".") and item.source_excerpt.endswith(".")
+            if item.speaker:
+                assert item.speaker.name in PANELS[code], item.code
+
+
+def test_every_item_has_at_least_one_theme(demo):
+    without = Recommendation.objects.filter(themes__isnull=True)
+    assert list(without.values_list("code", flat=True)) == []
+
+
+def test_the_under_secretary_generals_four_medical_points_are_separate_items(demo):
+    khare = Recommendation.objects.filter(speaker__slug="atul-khare").order_by("order")
+    texts = [item.text for item in khare]
+    assert len(texts) == 4
+    assert "field hospitals" in texts[0]
+    assert "first 10 minutes" in texts[1]
+    assert "telemedicine" in texts[2]
+    assert "medical equipment" in texts[3]
+    assert all(item.session.code == "D1S3" for item in khare)
+
+
+def test_observations_and_commitments_are_marked_as_such(demo):
+    kinds = dict(Recommendation.objects.values_list("source_excerpt", "kind"))
+
+    def kind_of(words):
+        (kind,) = {k for excerpt, k in kinds.items() if words in excerpt}
+        return kind
+
+    assert kind_of("linked to workplace hazards") == "observation"
+    assert kind_of("outlined Pakistan's commitments") == "commitment"
+    assert kind_of("comprehensive online database") == "commitment"
+    assert kind_of("launch of the Deployment Review Mobile App") == "commitment"
+    assert kind_of("Global Peace Operations Initiative") == "commitment"
+
+
+def test_every_follow_up_status_is_that_of_its_latest_update(demo):
+    follow_ups = list(FollowUp.objects.prefetch_related("updates"))
+    assert 60 <= len(follow_ups) <= 90
+    for follow_up in follow_ups:
+        updates = sorted(
+            follow_up.updates.all(), key=lambda u: (u.date, u.created_at, u.id), reverse=True
+        )
+        latest = updates[0] if updates else None
+        assert follow_up.status == (latest.status if latest else Status.NOT_STARTED)
+        assert follow_up.last_update_date == (latest.date if latest else None)
+        assert follow_up.version == 1 + len(updates)
+        assert len(updates) <= 4
+    assert {f.status for f in follow_ups} == set(Status.values)
+
+
+def test_the_sample_follow_ups_are_illustrative_and_spread_over_the_delegations(demo):
+    assert not FollowUp.objects.filter(is_illustrative=False).exists()
+    assert set(FollowUp.objects.values_list("delegation__code", flat=True)) == {
+        "PAK",
+        "JPN",
+        "GHA",
+        "UGA",
+        "USA",
+        "UNS",
+    }
+    updates = ProgressUpdate.objects.all()
+    assert all(u.note.startswith("Illustrative: ") for u in updates)
+    assert all(datetime.date(2023, 9, 1) <= u.date <= datetime.date(2024, 6, 30) for u in updates)
+    assert not updates.filter(author__isnull=False).exists()
+    assert updates.filter(visibility=ProgressUpdate.Visibility.RESTRICTED).exists()
+    assert updates.filter(verified_at__isnull=False).exists()
+    target_dates = set(FollowUp.objects.values_list("target_date", flat=True))
+    assert datetime.date(2023, 12, 5) in target_dates
+    assert len(target_dates) > 1
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    before = counts()
+    documents = dict(Recommendation.objects.values_list("code", "search_document"))
+    load_demo()
+    assert counts() == before
+    assert dict(Recommendation.objects.values_list("code", "search_document")) == documents
+
+
+def test_loading_the_demo_builds_the_search_document_of_every_item(demo):
+    for item in Recommendation.objects.select_related("speaker"):
+        assert item.search_document == item.build_search_document()
+        assert item.code in item.search_document
+
+
+@pytest.mark.parametrize(
+    ("surname", "slug"),
+    [("Khare", "atul-khare"), ("Minelli", "flaminia-minelli"), ("Kayemba", "silver-kayemba")],
+)
+def test_searching_a_speakers_surname_finds_their_items(demo, surname, slug):
+    found = set(Recommendation.objects.search(surname).values_list("code", flat=True))
+    theirs = set(Recommendation.objects.filter(speaker__slug=slug).values_list("code", flat=True))
+    assert theirs
+    assert found == theirs
+
+
+def test_the_rebuild_service_restores_blanked_documents_in_one_update(
+    demo, django_assert_max_num_queries
+):
+    Recommendation.objects.update(search_document="")
+    assert not Recommendation.objects.search("Minelli").exists()
+    total = Recommendation.objects.count()
+    # SAVEPOINT, SELECT the items with their speakers, one UPDATE, RELEASE SAVEPOINT
+    with django_assert_max_num_queries(4):
+        changed = recommendations_rebuild_search_documents()
+    assert changed == total
+    assert Recommendation.objects.search("Minelli").exists()
+    # SAVEPOINT, SELECT, RELEASE SAVEPOINT: nothing left to write
+    with django_assert_max_num_queries(3):
+        assert recommendations_rebuild_search_documents() == 0
+
+
+def test_the_rebuild_service_touches_only_the_queryset_it_is_given(demo):
+    Recommendation.objects.update(search_document="")
+    d1s3 = Recommendation.objects.filter(session__code="D1S3")
+    changed = recommendations_rebuild_search_documents(queryset=d1s3)
+    assert changed == d1s3.count()
+    assert not d1s3.filter(search_document="").exists()
+    assert Recommendation.objects.exclude(session__code="D1S3").filter(search_document="").count()
