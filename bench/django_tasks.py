@@ -56,25 +56,29 @@ def export_sql(path: str) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    def candidates(captured):
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if "recommendations_followup" in q["sql"]
+            and q["sql"].lstrip().upper().startswith(("SELECT", "COPY", "DECLARE", "WITH"))
+        ]
+
     client = Client(HTTP_HOST="127.0.0.1")
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
         if response.status_code != 200:
             return {"status": response.status_code, "sql": None}
         if response.streaming:
-            # The first block is enough: the statement has been sent by then.
-            content = iter(response.streaming_content)
-            next(content, None)
+            # Read until the statement has been sent (the header may come first).
+            for _block in response.streaming_content:
+                if candidates(captured):
+                    break
         response.close()
-    candidates = [
-        q["sql"]
-        for q in captured.captured_queries
-        if "recommendations_followup" in q["sql"]
-        and q["sql"].lstrip().upper().startswith(("SELECT", "COPY", "DECLARE", "WITH"))
-    ]
-    if not candidates:
+    found = candidates(captured)
+    if not found:
         return {"status": 200, "sql": None}
-    sql = max(candidates, key=len)
+    sql = max(found, key=len)
     if sql.lstrip().upper().startswith("DECLARE"):
         # A server-side cursor: DECLARE "name" NO SCROLL CURSOR WITH HOLD FOR SELECT …
         sql = sql[sql.upper().index(" FOR ") + 5 :]

@@ -422,6 +422,20 @@ def hammer(
     return sample
 
 
+def showing(port: int, path: str) -> str:
+    """The page's own account of which rows it shows ("Showing 9,981–10,000 …")."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        conn.request("GET", path)
+        page = conn.getresponse().read().decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException):
+        return ""
+    finally:
+        conn.close()
+    match = re.search(r"Showing\s+[\d,.\u202f\xa0]+\s*[–-]\s*[\d,.\u202f\xa0]+[^<]*", page)
+    return " ".join(match.group(0).split()) if match else ""
+
+
 def admin_login(port: int, password: str) -> str:
     """Sign in through the admin login form; returns the Cookie header to send."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -654,6 +668,7 @@ def run(args) -> tuple[list[Row], dict]:
             extra["page 1000"] = hammer(
                 server.port, FOLLOW_UPS_PAGE.format(1000), clients=4, requests=n
             )
+            extra["page 1000 shows"] = showing(server.port, FOLLOW_UPS_PAGE.format(1000))
             log(f"follow-ups page 1: {extra['page 1'].describe()}")
             log(f"follow-ups page 1000: {extra['page 1000'].describe()}")
             extra["list rps"] = hammer(
@@ -661,7 +676,10 @@ def run(args) -> tuple[list[Row], dict]:
             )
             extra["trivial rps"] = hammer(server.port, TRIVIAL, clients=4, duration=args.duration)
             log(f"list: {extra['list rps'].rps:.1f}/s, trivial: {extra['trivial rps'].rps:.1f}/s")
-            extra["export"] = download(server, EXPORT_ALL)
+            # The best of two, as for the raw COPY below: single long runs are noisy.
+            tries = [download(server, EXPORT_ALL) for _ in range(2)]
+            extra["export tries"] = tries
+            extra["export"] = min(tries, key=lambda d: d.seconds if d.ok else math.inf)
             log(f"export over HTTP: {extra['export'].describe()}")
             extra["list during export"], extra["exports during"] = list_during_exports(
                 server, LIST_FILTERS[0][1], n
@@ -680,7 +698,7 @@ def run(args) -> tuple[list[Row], dict]:
     statement = task(urls["large"], "export-sql", EXPORT_ALL)
     extra["export sql"] = statement
     if statement.get("sql"):
-        extra["copy"] = raw_copy(urls["large"], statement["sql"])
+        extra["copy"] = min(raw_copy(urls["large"], statement["sql"]) for _ in range(2))
         log(f"raw COPY: {extra['copy'][0]:.1f} s, {extra['copy'][1] / 1e6:.0f} MB")
     if not args.skip_import_export and statement.get("status") == 200:
         log("django-import-export export of the same rows (this takes a while)…")
@@ -730,7 +748,9 @@ def table(lists, admins, extra) -> list[Row]:
             "follow-ups list page 1,000 / page 1 (p95, large)",
             ratio(p1000.p95, p1.p95) if p1.ok and p1000.ok else None,
             "≤ 2",
-            f"page 1,000 {p1000.describe()}; page 1 {p1.describe()}",
+            f"page 1,000 {p1000.describe()}"
+            + (f" (it says: {extra['page 1000 shows']})" if extra.get("page 1000 shows") else "")
+            + f"; page 1 {p1.describe()}",
         )
     )
     export = extra["export"]
@@ -742,7 +762,8 @@ def table(lists, admins, extra) -> list[Row]:
             ratio(export.seconds, copy[0]) if export.ok and copy else None,
             "≤ 1.5",
             f"HTTP {export.describe()}; COPY "
-            + (f"{copy[0]:.1f} s, {copy[1] / 1e6:.0f} MB" if copy else "not run"),
+            + (f"{copy[0]:.1f} s, {copy[1] / 1e6:.0f} MB" if copy else "not run")
+            + " (best of two each)",
         )
     )
     ie = extra.get("import-export") or {}
