@@ -17,6 +17,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -249,6 +250,7 @@ class RecommendationFilter(BaseFilter):
         ("session", _("Session order")),
         ("latest", _("Latest update")),
         ("code", _("Code")),
+        ("relevance", _("Relevance to the search")),
     ]
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"), choices=SORTS, method="filter_nothing", empty_label=None
@@ -270,6 +272,13 @@ class RecommendationFilter(BaseFilter):
 
     def sort_queryset(self, queryset):
         sort = self.form.cleaned_data.get("sort") or "session"
+        text = (self.form.cleaned_data.get("q") or "").strip()
+        if sort == "relevance" and text and connection.vendor == "postgresql":
+            # The full-text rank, computed for the matching rows only.
+            rank = Recommendation.objects.search(text).filter(pk=OuterRef("pk")).values("rank")
+            return queryset.annotate(relevance=Subquery(rank[:1])).order_by(
+                F("relevance").desc(nulls_last=True), "code"
+            )
         if sort == "code":
             return queryset.order_by("code")
         if sort == "latest":
@@ -324,7 +333,10 @@ def describe_active_filters(filterset) -> list[tuple[str, str, str, str]]:
             for theme in value:
                 active.append((name, str(field.label), str(theme), theme.slug))
             continue
-        shown = dict(getattr(field, "choices", [])).get(value, value) if field else value
+        if isinstance(field, forms.ModelChoiceField):
+            shown = value  # the object itself; its choices would cost a query
+        else:
+            shown = dict(getattr(field, "choices", [])).get(value, value)
         raw = filterset.data.get(name)
         active.append((name, str(field.label), str(shown), raw))
     return active

@@ -26,14 +26,15 @@ def count_cap() -> int:
 class CappedPaginator(Paginator):
     """A Paginator whose ``count`` never exceeds ``cap`` (one bounded COUNT query)."""
 
-    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = cap if cap is not None else count_cap()
         self.capped = False
 
     @cached_property
     def count(self):
-        counted = self.object_list[: self.cap + 1].count()
+        # The order does not change a count; dropping it spares a sort of up to cap rows.
+        counted = self.object_list.order_by()[: self.cap + 1].count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
 
@@ -76,7 +77,7 @@ def paginate(queryset, params, per_page: int | None = None) -> Pagination:
     except (TypeError, ValueError):
         number = 1
         message = _("“%(page)s” is not a page number; showing the first page.") % {
-            "page": str(raw)[:20]
+            "page": "".join(c for c in str(raw)[:20] if c.isprintable())
         }
     if number > paginator.num_pages:
         if paginator.capped:

@@ -1,0 +1,166 @@
+"""Forms of the admin. They validate what the services would refuse, so that a
+person sees a message next to the field instead of an error page, and the
+follow-up form carries the version it was loaded at (optimistic lock)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import FocalPoint, FollowUp, ProgressUpdate, Recommendation, Status
+from .roles import FOCAL_POINTS, user_is_secretariat
+
+# The fields of a follow-up that services.follow_up_update may change.
+FOLLOW_UP_EDITABLE = ("target_date", "pledge", "lead")
+# The fields of a progress update a person enters.
+UPDATE_FIELDS = ("date", "status", "visibility", "note", "evidence_url")
+
+STALE_MESSAGE = _(
+    "Someone else changed this follow-up since you opened it, so your changes were not "
+    "saved. Reload the page to see the latest version, then make your change again "
+    "(copy what you typed first)."
+)
+
+
+def _refuse_future(date):
+    if date and date > timezone.localdate():
+        raise forms.ValidationError(
+            _("The date of an update cannot be in the future."), code="future"
+        )
+    return date
+
+
+class RecommendationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = [
+            "meeting",
+            "session",
+            "code",
+            "order",
+            "kind",
+            "speaker",
+            "text",
+            "source_excerpt",
+            "themes",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting, session = cleaned.get("meeting"), cleaned.get("session")
+        if meeting and session and session.meeting_id != meeting.pk:
+            self.add_error(
+                "session",
+                _("This session belongs to another meeting: %(meeting)s.")
+                % {"meeting": session.meeting},
+            )
+        return cleaned
+
+
+class FollowUpAdminForm(forms.ModelForm):
+    """Carries ``version`` (hidden): the version of the follow-up when the form was
+    opened. A save based on an older version is refused in ``clean()``; the service
+    refuses it again under a row lock, for the race between the two."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = FollowUp
+        fields = ["recommendation", "delegation", *FOLLOW_UP_EDITABLE]
+        widgets = {
+            "pledge": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("version") != self.instance.version:
+            # self.instance was read from the database at the start of this request.
+            raise forms.ValidationError(STALE_MESSAGE, code="stale")
+        return cleaned
+
+    @property
+    def edited_fields(self) -> list[str]:
+        """The editable fields whose value differs from the one loaded."""
+        return [name for name in self.changed_data if name in FOLLOW_UP_EDITABLE]
+
+
+class ProgressUpdateAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["follow_up", *UPDATE_FIELDS]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "date" in self.fields and not self.instance.pk:
+            self.fields["date"].initial = timezone.localdate
+
+    def clean_date(self):
+        return _refuse_future(self.cleaned_data.get("date"))
+
+
+class ProgressUpdateInlineForm(ProgressUpdateAdminForm):
+    class Meta(ProgressUpdateAdminForm.Meta):
+        fields = list(UPDATE_FIELDS)
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "evidence_url": forms.URLInput(attrs={"size": 30}),
+        }
+
+
+class SetStatusForm(forms.Form):
+    """The second step of the bulk "set status" action."""
+
+    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    date = forms.DateField(
+        label=_("Date of the update"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Recorded on every progress update this creates."),
+    )
+
+    def clean_date(self):
+        return _refuse_future(self.cleaned_data.get("date"))
+
+
+class FocalPointAdminForm(forms.ModelForm):
+    """Links an existing focal-point account to its delegation. Accounts themselves
+    are created by superusers or ``manage.py add_focal_point``."""
+
+    class Meta:
+        model = FocalPoint
+        fields = ["user", "delegation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            self.fields["user"].queryset = get_user_model().objects.filter(
+                groups__name=FOCAL_POINTS
+            )
+            self.fields["user"].help_text = _(
+                "A staff account in the “Delegation focal points” group. Create one "
+                "with “manage.py add_focal_point USERNAME DELEGATION_CODE”."
+            )
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None and user_is_secretariat(user):
+            raise forms.ValidationError(
+                _("Secretariat staff already see every delegation; use a separate account."),
+                code="secretariat",
+            )
+        return user
