@@ -919,7 +919,11 @@ def main(argv=None) -> int:
 
     started = datetime.datetime.now(datetime.UTC)
     load_start = load_average()
-    rows, extra = run(args)
+    try:
+        rows, extra = run(args)
+    except (subprocess.CalledProcessError, RuntimeError, OSError) as error:
+        print(f"The benchmark could not run: {error}", file=sys.stderr)
+        return 1
     section = render(rows, args, extra, started, (load_start, load_average()))
     print()
     print(section)
