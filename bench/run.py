@@ -362,6 +362,12 @@ class Sample:
     def ok(self) -> bool:
         return bool(self.latencies) and set(self.statuses) == {200}
 
+    def absorb(self, other: Sample) -> None:
+        self.latencies += other.latencies
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.seconds += other.seconds
+
     @property
     def p95(self) -> float:
         return percentile(self.latencies, 95)
@@ -420,6 +426,17 @@ def hammer(
         t.join()
     sample.seconds = time.perf_counter() - started
     return sample
+
+
+def paired(jobs: list[tuple[int, str, str]], *, rounds: int, **how) -> list[Sample]:
+    """Measure each job ``(port, path, cookie)`` in turn, round after round, and merge
+    each job's rounds: the two sides of a ratio are measured seconds apart, never minutes,
+    so a change in the machine's load falls on both alike."""
+    samples = [Sample(path) for _, path, _ in jobs]
+    for _ in range(rounds):
+        for sample, (port, path, cookie) in zip(samples, jobs, strict=True):
+            sample.absorb(hammer(port, path, clients=4, cookie=cookie, **how))
+    return samples
 
 
 def showing(port: int, path: str) -> str:
@@ -487,6 +504,7 @@ class Download:
     peak_rss_kb: int = 0
     rss_before_kb: int = 0
     worker: int = 0
+    aborted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -501,8 +519,11 @@ class Download:
         )
 
 
-def download(server: Server, path: str, *, watch_rss: bool = False) -> Download:
-    """Stream one export as fast as it comes, sampling the workers' RSS meanwhile."""
+def download(
+    server: Server, path: str, *, watch_rss: bool = False, abort: threading.Event | None = None
+) -> Download:
+    """Stream one export as fast as it comes, sampling the workers' RSS meanwhile.
+    With ``abort``, hang up as soon as it is set (the result then counts what came)."""
     result = Download()
     pids = server.worker_pids()
     before_rss = {pid: rss_kb(pid) for pid in pids}
@@ -531,6 +552,9 @@ def download(server: Server, path: str, *, watch_rss: bool = False) -> Download:
         while chunk := response.read1(1 << 20):
             result.bytes += len(chunk)
             result.lines += chunk.count(b"\n")
+            if abort is not None and abort.is_set():
+                result.aborted = True
+                break
         result.seconds = time.perf_counter() - started
     except (OSError, http.client.HTTPException):
         result.status = 0
@@ -548,22 +572,25 @@ def download(server: Server, path: str, *, watch_rss: bool = False) -> Download:
     return result
 
 
-def list_during_exports(server: Server, path: str, requests: int):
-    """List page latency while full exports stream, one after the other, all along."""
-    done = threading.Event()
-    exports: list[Download] = []
+def list_with_and_without_exports(server: Server, path: str, *, rounds: int, requests: int):
+    """List page latency without any export, then while full exports stream one after
+    the other (each hung up on when its round ends), round after round."""
+    calm, busy, exports = Sample(path), Sample(path), []
+    for _ in range(rounds):
+        calm.absorb(hammer(server.port, path, clients=4, requests=requests))
+        done = threading.Event()
 
-    def keep_exporting():
-        while not done.is_set():
-            exports.append(download(server, EXPORT_ALL))
+        def keep_exporting(done=done):
+            while not done.is_set():
+                exports.append(download(server, EXPORT_ALL, abort=done))
 
-    exporter = threading.Thread(target=keep_exporting)
-    exporter.start()
-    time.sleep(1.0)  # let the first export get going
-    sample = hammer(server.port, path, clients=4, requests=requests)
-    done.set()
-    exporter.join()
-    return sample, exports
+        exporter = threading.Thread(target=keep_exporting)
+        exporter.start()
+        time.sleep(1.0)  # let the export get going
+        busy.absorb(hammer(server.port, path, clients=4, requests=requests))
+        done.set()
+        exporter.join()
+    return calm, busy, exports
 
 
 def raw_copy(url: str, statement: str) -> tuple[float, int]:
@@ -646,60 +673,80 @@ def run(args) -> tuple[list[Row], dict]:
     lists: dict[str, dict[str, Sample]] = {"small": {}, "large": {}}
     admins: dict[str, dict[str, Sample]] = {"small": {}, "large": {}}
     extra: dict[str, object] = {}
-    n = args.requests
-    for key in ("small", "large"):
-        with serving(urls[key], args.workers, args.threads) as server:
-            log(f"{key}: gunicorn {args.workers}×{args.threads} on port {server.port}")
-            for label, path in LIST_FILTERS:
-                lists[key][label] = hammer(server.port, path, clients=4, requests=n)
-                log(f"{key} list {label}: {lists[key][label].describe()}")
-            cookie = admin_login(server.port, password)
-            extra[f"{key} admin login"] = "signed in" if cookie else "sign-in failed"
-            for label, path in ADMIN_LISTS:
-                admins[key][label] = hammer(server.port, path, clients=4, requests=n, cookie=cookie)
-                log(f"{key} admin {label}: {admins[key][label].describe()}")
-            if key == "small":
-                extra["small list rps"] = hammer(
-                    server.port, LIST_FILTERS[0][1], clients=4, duration=args.duration
-                )
-                continue
-            # Large only from here.
-            extra["page 1"] = hammer(server.port, FOLLOW_UPS_PAGE.format(1), clients=4, requests=n)
-            extra["page 1000"] = hammer(
-                server.port, FOLLOW_UPS_PAGE.format(1000), clients=4, requests=n
-            )
-            extra["page 1000 shows"] = showing(server.port, FOLLOW_UPS_PAGE.format(1000))
-            log(f"follow-ups page 1: {extra['page 1'].describe()}")
-            log(f"follow-ups page 1000: {extra['page 1000'].describe()}")
-            extra["list rps"] = hammer(
-                server.port, LIST_FILTERS[0][1], clients=4, duration=args.duration
-            )
-            extra["trivial rps"] = hammer(server.port, TRIVIAL, clients=4, duration=args.duration)
-            log(f"list: {extra['list rps'].rps:.1f}/s, trivial: {extra['trivial rps'].rps:.1f}/s")
-            # The best of two, as for the raw COPY below: single long runs are noisy.
-            tries = [download(server, EXPORT_ALL) for _ in range(2)]
-            extra["export tries"] = tries
-            extra["export"] = min(tries, key=lambda d: d.seconds if d.ok else math.inf)
-            log(f"export over HTTP: {extra['export'].describe()}")
-            extra["list during export"], extra["exports during"] = list_during_exports(
-                server, LIST_FILTERS[0][1], n
-            )
-            log(f"list during export: {extra['list during export'].describe()}")
-
-        # Memory: a server of one worker, so the export is served by a known process.
-        with serving(urls["large"], 1, args.threads) as server:
-            hammer(server.port, LIST_FILTERS[0][1], clients=2, requests=5)
-            extra["export tenth"] = download(server, EXPORT_TENTH, watch_rss=True)
-            extra["export rss"] = download(server, EXPORT_ALL, watch_rss=True)
-            log(f"RSS 100k: {extra['export tenth'].describe()}")
-            log(f"RSS 1M: {extra['export rss'].describe()}")
-
-    log("Raw COPY of the export's statement…")
+    rounds = args.rounds
+    per_round = {"requests": max(1, args.requests // rounds), "rounds": rounds}
     statement = task(urls["large"], "export-sql", EXPORT_ALL)
     extra["export sql"] = statement
-    if statement.get("sql"):
-        extra["copy"] = min(raw_copy(urls["large"], statement["sql"]) for _ in range(2))
-        log(f"raw COPY: {extra['copy'][0]:.1f} s, {extra['copy'][1] / 1e6:.0f} MB")
+
+    with (
+        serving(urls["small"], args.workers, args.threads) as small,
+        serving(urls["large"], args.workers, args.threads) as large,
+    ):
+        log(f"gunicorn {args.workers}×{args.threads}: small on {small.port}, large on {large.port}")
+        for label, path in LIST_FILTERS:
+            lists["small"][label], lists["large"][label] = paired(
+                [(small.port, path, ""), (large.port, path, "")], **per_round
+            )
+            log(f"list {label}: small {lists['small'][label].describe()}")
+            log(f"list {label}: large {lists['large'][label].describe()}")
+        cookies = {
+            key: admin_login(server.port, password)
+            for key, server in (("small", small), ("large", large))
+        }
+        extra["admin sign-in"] = {key: bool(c) for key, c in cookies.items()}
+        for label, path in ADMIN_LISTS:
+            admins["small"][label], admins["large"][label] = paired(
+                [(small.port, path, cookies["small"]), (large.port, path, cookies["large"])],
+                **per_round,
+            )
+            log(f"admin {label}: small {admins['small'][label].describe()}")
+            log(f"admin {label}: large {admins['large'][label].describe()}")
+        extra["page 1"], extra["page 1000"] = paired(
+            [
+                (large.port, FOLLOW_UPS_PAGE.format(1), ""),
+                (large.port, FOLLOW_UPS_PAGE.format(1000), ""),
+            ],
+            **per_round,
+        )
+        extra["page 1000 shows"] = showing(large.port, FOLLOW_UPS_PAGE.format(1000))
+        log(f"follow-ups page 1: {extra['page 1'].describe()}")
+        log(f"follow-ups page 1000: {extra['page 1000'].describe()}")
+        extra["small list rps"], extra["list rps"], extra["trivial rps"] = paired(
+            [
+                (small.port, LIST_FILTERS[0][1], ""),
+                (large.port, LIST_FILTERS[0][1], ""),
+                (large.port, TRIVIAL, ""),
+            ],
+            rounds=rounds,
+            duration=args.duration / rounds,
+        )
+        log(f"list: {extra['list rps'].rps:.1f}/s, trivial: {extra['trivial rps'].rps:.1f}/s")
+        # The export over HTTP and the raw COPY of its statement, alternately, best of two.
+        tries, copies = [], []
+        for _ in range(2):
+            tries.append(download(large, EXPORT_ALL))
+            if statement.get("sql"):
+                copies.append(raw_copy(urls["large"], statement["sql"]))
+        extra["export"] = min(tries, key=lambda d: d.seconds if d.ok else math.inf)
+        extra["copy"] = min(copies) if copies else None
+        log(f"export over HTTP: {extra['export'].describe()}")
+        if copies:
+            log(f"raw COPY: {extra['copy'][0]:.1f} s, {extra['copy'][1] / 1e6:.0f} MB")
+        calm, busy, exports = list_with_and_without_exports(
+            large, LIST_FILTERS[0][1], rounds=rounds, requests=per_round["requests"]
+        )
+        extra["list without export"], extra["list during export"] = calm, busy
+        extra["exports during"] = exports
+        log(f"list without export: {calm.describe()}; during: {busy.describe()}")
+
+    # Memory: a server of one worker, so the export is served by a known process.
+    with serving(urls["large"], 1, args.threads) as server:
+        hammer(server.port, LIST_FILTERS[0][1], clients=2, requests=5)
+        extra["export tenth"] = download(server, EXPORT_TENTH, watch_rss=True)
+        extra["export rss"] = download(server, EXPORT_ALL, watch_rss=True)
+        log(f"RSS 100k: {extra['export tenth'].describe()}")
+        log(f"RSS 1M: {extra['export rss'].describe()}")
+
     if not args.skip_import_export and statement.get("status") == 200:
         log("django-import-export export of the same rows (this takes a while)…")
         ensure_import_export()
@@ -708,14 +755,18 @@ def run(args) -> tuple[list[Row], dict]:
         )
         log(f"django-import-export: {extra['import-export']}")
 
-    rows = table(lists, admins, extra)
+    rows = table(lists, admins, extra, large_size["follow_ups"])
     if not args.keep:
         for name in names.values():
             admin_execute(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return rows, extra
 
 
-def table(lists, admins, extra) -> list[Row]:
+def short(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1_000}k"
+
+
+def table(lists, admins, extra, all_rows: int) -> list[Row]:
     rows = []
     for label, _ in LIST_FILTERS:
         large, small = lists["large"][label], lists["small"][label]
@@ -763,7 +814,7 @@ def table(lists, admins, extra) -> list[Row]:
             "≤ 1.5",
             f"HTTP {export.describe()}; COPY "
             + (f"{copy[0]:.1f} s, {copy[1] / 1e6:.0f} MB" if copy else "not run")
-            + " (best of two each)",
+            + " (alternately, best of two each)",
         )
     )
     ie = extra.get("import-export") or {}
@@ -784,12 +835,14 @@ def table(lists, admins, extra) -> list[Row]:
     rows.append(
         Row(
             6,
-            "peak RSS of the serving worker, 1M-row export − 100k-row export",
+            f"peak RSS of the serving worker, {short(all_rows)}-row export − "
+            f"{short(all_rows // 10)}-row export",
             delta,
             "≤ 10MB",
-            f"1M: peak {big.peak_rss_kb / 1024:.0f} MB (before {big.rss_before_kb / 1024:.0f} MB); "
-            f"100k: peak {tenth.peak_rss_kb / 1024:.0f} MB "
-            f"(before {tenth.rss_before_kb / 1024:.0f} MB), {tenth.lines - 1:,} rows",
+            f"{big.lines - 1:,} rows: peak {big.peak_rss_kb / 1024:.0f} MB "
+            f"(before {big.rss_before_kb / 1024:.0f} MB); "
+            f"{tenth.lines - 1:,} rows: peak {tenth.peak_rss_kb / 1024:.0f} MB "
+            f"(before {tenth.rss_before_kb / 1024:.0f} MB)",
             unit="MB",
         )
     )
@@ -816,7 +869,7 @@ def table(lists, admins, extra) -> list[Row]:
             f"small list {extra['small list rps'].rps:.1f}/s",
         )
     )
-    during, calm = extra["list during export"], lists["large"]["none"]
+    during, calm = extra["list during export"], extra["list without export"]
     exports = extra["exports during"]
     rows.append(
         Row(
@@ -826,7 +879,8 @@ def table(lists, admins, extra) -> list[Row]:
             if during.ok and calm.ok and exports and all(e.ok for e in exports)
             else None,
             "≤ 2",
-            f"during {during.describe()} ({len(exports)} export(s) streamed); "
+            f"during {during.describe()} ({len(exports)} export(s) streaming, "
+            f"{sum(e.bytes for e in exports) / 1e6:.0f} MB sent); "
             f"without {calm.describe()}",
         )
     )
@@ -847,8 +901,10 @@ def render(rows: list[Row], args, extra, started: datetime.datetime, loads: tupl
         f"{SIZES['small']['follow_ups']:,} follow-ups, {SIZES['small']['updates']:,} updates; "
         f"large = {large['recommendations']:,} items, {large['follow_ups']:,} follow-ups, "
         f"{large['updates']:,} updates; {DELEGATIONS} delegations, seed {SEED}. "
-        f"Latency: 4 clients × {args.requests} requests each (keep-alive, after one warm-up "
-        f"request each), send to last byte. Throughput: 4 clients for {args.duration:.0f} s.",
+        f"Latency: 4 clients × {args.requests} requests each (keep-alive, one warm-up request "
+        f"each per round), send to last byte; the two sides of each ratio are measured "
+        f"alternately in {args.rounds} rounds, both servers running. Throughput: 4 clients, "
+        f"{args.duration:.0f} s per URL in the same rounds.",
         "",
         "| # | Ratio | Value | Target | Met? | Raw figures |",
         "| ---: | --- | ---: | --- | --- | --- |",
@@ -907,6 +963,9 @@ def main(argv=None) -> int:
     parser.add_argument("--db-prefix", default="h_bench")
     parser.add_argument("--requests", type=int, default=25, help="Per client, per URL.")
     parser.add_argument("--duration", type=float, default=10.0, help="Seconds per rps run.")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="Rounds the paired measurements alternate in."
+    )
     parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 12))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
