@@ -646,7 +646,8 @@ class Row:
             return "—"
         if self.unit == "MB":
             return f"{self.value:.1f} MB"
-        return f"{self.value:.2f}"
+        # Enough digits that a value just past its target does not read as on it.
+        return f"{self.value:.2f}" if self.value >= 1 else f"{self.value:.3g}"
 
 
 def ratio(a: float, b: float) -> float | None:
