@@ -45,10 +45,13 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 
+# Production style: the environment must hold SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL
+# (see README.md, "Running in production"). Gunicorn settings: gunicorn.conf.py.
 serve: $(STAMP)
-	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py check --deploy --fail-level ERROR
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py ministerial.wsgi
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py ministerial.wsgi
 
 bench: $(DEV_STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its one log line per request has the final status and the whole time.
+    "recommendations.middleware.RequestLogMiddleware",
+    "recommendations.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -90,10 +93,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "recommendations.middleware.ReadRequiresLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost, so it sees a view's database error first and answers 503.
+    "recommendations.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ministerial.urls"
@@ -160,16 +166,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# Login throttling (django-axes): the fourth failure from one client within the
-# cool-off gets HTTP 429. Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT=1.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 3)
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the
+# client is REMOTE_ADDR and X-Forwarded-For is ignored (a client could forge it);
+# 1 behind one proxy (nginx with $proxy_add_x_forwarded_for), and so on.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): three failed sign-ins from one client show the
+# form again; the fourth within the cool-off gets HTTP 429, and so does every
+# attempt after it until the cool-off ends. Axes locks out at the failure whose
+# count reaches the limit, hence 4. Clients are told apart by TRUSTED_PROXY_COUNT.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 4)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-AXES_LOCKOUT_TEMPLATE = "429.html"
+AXES_CLIENT_IP_CALLABLE = "recommendations.middleware.client_ip"
+# Renders the 429 page without a database query (see recommendations/errors.py).
+AXES_LOCKOUT_CALLABLE = "recommendations.errors.lockout"
 
 # When on, every page and export needs a signed-in user.
 READ_REQUIRES_LOGIN = env_bool("READ_REQUIRES_LOGIN", default=False)
@@ -189,7 +202,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "recommendations.storage.CompressedManifestStorage"
         )
     },
 }
@@ -218,7 +231,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# The preload directive only states consent to the browsers' preload list; nothing
+# is submitted. check --deploy asks for it (security.W021).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -253,6 +268,14 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # (see context_processors); this flag lets production refuse it outright.
 ALLOW_SAMPLE_DATA = env_bool("ALLOW_SAMPLE_DATA", default=DEBUG)
 
+# Error pages are rendered without the request context (no database query), so
+# they still render when the database is what failed.
+CSRF_FAILURE_VIEW = "recommendations.errors.csrf_failure"
+
+# dumpdata/loaddata in JSON keep timestamps to the microsecond (Django's own JSON
+# drops them below the millisecond, which could reorder same-day progress updates).
+SERIALIZATION_MODULES = {"json": "recommendations.backup_json"}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -265,5 +288,9 @@ LOGGING = {
         # The request log line comes from our middleware; Django's would duplicate it.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # One line per request: method, path, status, duration (middleware.RequestLogMiddleware).
+        "ministerial.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        # Failed sign-ins and lockouts are warnings; axes' INFO lines are routine.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -68,6 +68,7 @@ from .models import (
 from .pagination import CappedPaginator
 from .roles import FOCAL_POINTS, user_delegation, user_is_secretariat
 from .services import StaleEditError
+from .widgets import SafeAutocompleteMixin
 
 User = get_user_model()
 
@@ -118,7 +119,7 @@ def _clean_term(text: str) -> str:
 # Base classes
 
 
-class CappedListMixin:
+class CappedListMixin(SafeAutocompleteMixin):
     """Lists that stay fast on huge tables: a bounded COUNT, no full count, no facet
     counts, a sane page size."""
 
@@ -440,7 +441,7 @@ class ThemeAdmin(TrackerAdmin):
 # Recommendations
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(SafeAutocompleteMixin, admin.TabularInline):
     """The delegations following up a recommendation. Existing rows are read-only here
     (each is edited on its own page, where its version is checked); Secretariat staff
     may add follow-ups for more delegations. A focal point sees only their own row."""
@@ -623,7 +624,7 @@ def save_progress_formset(request, formset, follow_up) -> None:
         raise PermissionDenied(str(error)) from error
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(SafeAutocompleteMixin, admin.TabularInline):
     """Progress updates of a follow-up, newest first. Adding one with a new status
     changes the follow-up's status. A focal point adds updates here; changing an
     earlier one is done on its own page (where a verified update is locked)."""
@@ -1137,7 +1138,7 @@ class FocalPointAdmin(TrackerAdmin):
         return obj.user.last_login
 
 
-class FocalPointInline(admin.StackedInline):
+class FocalPointInline(SafeAutocompleteMixin, admin.StackedInline):
     model = FocalPoint
     fk_name = "user"
     autocomplete_fields = ("delegation",)

@@ -378,6 +378,8 @@ class FollowUp(models.Model):
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         ordering = ["recommendation__code", "delegation__code"]
         constraints = [
             models.UniqueConstraint(

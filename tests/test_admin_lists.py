@@ -189,7 +189,7 @@ def test_it_says_more_than_the_cap_instead_of_counting_everything(
     searched = staff_client.get(reverse("admin:recommendations_followup_changelist"), {"q": "D1S1"})
 
     assert response.context["cl"].paginator.capped
-    assert "More than 3 follow ups" in response.content.decode()
+    assert "More than 3 follow-ups" in response.content.decode()
     assert "more than 3 results" in searched.content.decode()
     assert response.context["cl"].full_result_count is None
 
