@@ -17,7 +17,7 @@ help:
 	@echo "make run     serve the app on SQLite with the Islamabad data (PORT=$(PORT))"
 	@echo "make test    run the whole test suite (SQLite, or DATABASE_URL)"
 	@echo "make serve   gunicorn + whitenoise, production style"
-	@echo "make bench   benchmark at small and large scale on PostgreSQL"
+	@echo "make bench   benchmark at small and large scale on PostgreSQL (BENCH_ARGS=--quick)"
 	@echo "make load    load test: 50 clients against gunicorn"
 	@echo "make vendor  refresh the front-end libraries from the npm registry"
 
@@ -54,7 +54,7 @@ serve: $(STAMP)
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py ministerial.wsgi
 
 bench: $(DEV_STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 load: $(DEV_STAMP)
 	$(PY) bench/load.py $(LOAD_ARGS)
