@@ -49,17 +49,15 @@ def _check_may_edit(user, follow_up: FollowUp) -> None:
 def follow_up_refresh_status(follow_up: FollowUp) -> FollowUp:
     """Set ``status`` and ``last_update_date`` from the latest progress update.
 
-    Two queries; call inside the transaction that changed the history. Bumps the
-    version when the status changes so that stale edits are refused.
+    Two queries; call inside the transaction that changed the history. Always bumps
+    the version: the follow-up's history changed, so a form opened before this
+    change is stale and is refused rather than saved over it.
     """
     latest = ProgressUpdate.objects.filter(follow_up=follow_up).latest_first().first()
-    status = latest.status if latest else Status.NOT_STARTED
-    last_date = latest.date if latest else None
-    if follow_up.status != status or follow_up.last_update_date != last_date:
-        follow_up.status = status
-        follow_up.last_update_date = last_date
-        follow_up.version += 1
-        follow_up.save(update_fields=["status", "last_update_date", "version", "updated_at"])
+    follow_up.status = latest.status if latest else Status.NOT_STARTED
+    follow_up.last_update_date = latest.date if latest else None
+    follow_up.version += 1
+    follow_up.save(update_fields=["status", "last_update_date", "version", "updated_at"])
     return follow_up
 
 
