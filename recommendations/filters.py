@@ -17,7 +17,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -235,11 +234,13 @@ class BaseFilter(django_filters.FilterSet):
             )
             queryset = queryset.filter(Exists(tagged))
         if data.get("q") and data["q"].strip():
-            matches = Recommendation.objects.search(data["q"].strip())
+            text = data["q"].strip()
             if p:
+                matches = Recommendation.objects.search(text)
                 queryset = queryset.filter(recommendation__in=matches.values("pk"))
             else:
-                queryset = queryset.filter(pk__in=matches.values("pk"))
+                # Searched in place, so the full-text index drives the scan of the items.
+                queryset = queryset.search(text)
         return queryset
 
 
@@ -273,12 +274,9 @@ class RecommendationFilter(BaseFilter):
     def sort_queryset(self, queryset):
         sort = self.form.cleaned_data.get("sort") or "session"
         text = (self.form.cleaned_data.get("q") or "").strip()
-        if sort == "relevance" and text and connection.vendor == "postgresql":
-            # The full-text rank, computed for the matching rows only.
-            rank = Recommendation.objects.search(text).filter(pk=OuterRef("pk")).values("rank")
-            return queryset.annotate(relevance=Subquery(rank[:1])).order_by(
-                F("relevance").desc(nulls_last=True), "code"
-            )
+        if sort == "relevance" and text and "rank" in queryset.query.annotations:
+            # The full-text rank that search() annotates (PostgreSQL only).
+            return queryset.order_by(F("rank").desc(nulls_last=True), "code")
         if sort == "code":
             return queryset.order_by("code")
         if sort == "latest":
