@@ -505,6 +505,18 @@ def progress_updates_query(
         F("author__username"),
         output_field=TextField(),
     )
+    # Who wrote an update is a staff account's name: only Secretariat staff and the
+    # delegation's own focal points see it.
+    if not audience.everything:
+        author = (
+            Case(
+                When(follow_up__delegation_id=audience.delegation_id, then=author),
+                default=Value(""),
+                output_field=TextField(),
+            )
+            if audience.delegation_id is not None
+            else Value("", output_field=TextField())
+        )
     updates = updates.order_by(*_FOLLOW_UP_ORDER, *_HISTORY_ORDER)
     return _select(
         updates,
