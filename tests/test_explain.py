@@ -99,13 +99,15 @@ def follow_ups_page(params: str):
 
 
 def test_full_text_search_uses_the_search_index(seeded):
-    found = explain(items_page("q=medical evacuation"))
+    # A selective search: when a word is in a large share of the items, reading the
+    # whole table is the better plan and the planner rightly takes it.
+    item = Recommendation.objects.order_by("pk").first()
+    item.text += " Zanzibarite detectors."
+    item.save()
+    found = explain(items_page("q=zanzibarite"))
 
-    # The planner may walk the ordering index and test each row against the query
-    # instead of reading the full-text index first; both are index plans. What must
-    # never happen is a scan of the whole table.
     assert ITEMS not in seq_scanned(found), found
-    assert indexes_used(found), found
+    assert "rec_search_gin_idx" in indexes_used(found), found
 
 
 def test_a_theme_is_found_through_the_theme_index(seeded):
