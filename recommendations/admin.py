@@ -387,6 +387,11 @@ class MeetingAdmin(TrackerAdmin):
     prepopulated_fields = {"slug": ("title",)}
     ordering = ("-start_date",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The meeting's date is part of its items' reading order.
+        services.recommendations_rebuild_derived_fields(queryset=obj.recommendations.all())
+
 
 @admin.register(Session)
 class SessionAdmin(TrackerAdmin):
@@ -396,6 +401,11 @@ class SessionAdmin(TrackerAdmin):
     search_fields = ("code", "title", "meeting__title")
     autocomplete_fields = ("facilitator",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The session's day and order are part of its items' reading order.
+        services.recommendations_rebuild_derived_fields(queryset=obj.recommendations.all())
+
 
 @admin.register(Person)
 class PersonAdmin(TrackerAdmin):
@@ -404,6 +414,11 @@ class PersonAdmin(TrackerAdmin):
     search_fields = ("name", "affiliation", "title", "^delegation__code")
     autocomplete_fields = ("delegation",)
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The speaker's name is part of the search text of their items.
+        services.recommendations_rebuild_derived_fields(queryset=obj.recommendations.all())
 
 
 @admin.register(Participation)

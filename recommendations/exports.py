@@ -121,14 +121,7 @@ PROGRESS_UPDATE_HEADER = [
 ]
 
 # The order of the follow-up list (FollowUpFilter), seen from a progress update.
-_FOLLOW_UP_ORDER = [
-    "follow_up__recommendation__meeting__start_date",
-    "follow_up__recommendation__session__day",
-    "follow_up__recommendation__session__order",
-    "follow_up__recommendation__order",
-    "follow_up__recommendation__code",
-    "follow_up__delegation__code",
-]
+_FOLLOW_UP_ORDER = ["follow_up__recommendation__sort_key", "follow_up__delegation__code"]
 # A follow-up's history in order: the order in which its status changed.
 _HISTORY_ORDER = [F("date").asc(), F("created_at").asc(), F("id").asc()]
 

@@ -288,9 +288,8 @@ class RecommendationFilter(BaseFilter):
             return queryset.annotate(
                 latest_update=Subquery(latest.values("last_update_date")[:1])
             ).order_by(F("latest_update").desc(nulls_last=True), "code")
-        return queryset.order_by(
-            "meeting__start_date", "session__day", "session__order", "order", "code"
-        )
+        # One indexed column holds the reading order (meeting, day, session, item, code).
+        return queryset.order_by("sort_key")
 
 
 class FollowUpFilter(BaseFilter):
@@ -305,14 +304,7 @@ class FollowUpFilter(BaseFilter):
     def filter_queryset(self, queryset):
         queryset = self.filter_items(queryset)
         queryset = follow_up_conditions(queryset, as_of=self.as_of_date, **self.follow_up_params())
-        return queryset.order_by(
-            "recommendation__meeting__start_date",
-            "recommendation__session__day",
-            "recommendation__session__order",
-            "recommendation__order",
-            "recommendation__code",
-            "delegation__code",
-        )
+        return queryset.order_by("recommendation__sort_key", "delegation__code")
 
 
 def describe_active_filters(filterset) -> list[tuple[str, str, str, str]]:

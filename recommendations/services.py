@@ -18,7 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Delegation, FollowUp, ProgressUpdate, Recommendation, Status
+from .models import (
+    Delegation,
+    FollowUp,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    sort_key_for,
+)
 from .roles import user_delegation, user_is_secretariat
 
 
@@ -222,23 +229,29 @@ def follow_ups_set_status(
 
 
 @transaction.atomic
-def recommendations_rebuild_search_documents(*, queryset=None) -> int:
-    """Recompute ``search_document`` for the given recommendations (all by default).
+def recommendations_rebuild_derived_fields(*, queryset=None) -> int:
+    """Recompute ``search_document`` and ``sort_key`` for the given recommendations
+    (all by default).
 
-    Needed after ``loaddata``, which writes rows without calling ``save()``. One read
-    (speakers joined), then one ``bulk_update`` of only the rows whose document changed
-    (one UPDATE per 500 rows). Returns how many rows changed, so a second run returns 0.
+    Needed after ``loaddata``, which writes rows without calling ``save()``, and after a
+    session or meeting changes the position of its items. One read (speaker, session
+    and meeting joined), then one ``bulk_update`` of only the rows that changed (one
+    UPDATE per 500 rows). Returns how many rows changed, so a second run returns 0.
     """
     if queryset is None:
         queryset = Recommendation.objects.all()
     changed = []
-    for item in queryset.select_related("speaker").order_by("pk"):
+    rows = queryset.select_related("speaker", "session", "meeting").order_by("pk")
+    for item in rows:
         document = item.build_search_document()
-        if item.search_document != document:
-            item.search_document = document
+        key = sort_key_for(
+            item.meeting.start_date, item.session.day, item.session.order, item.order, item.code
+        )
+        if item.search_document != document or item.sort_key != key:
+            item.search_document, item.sort_key = document, key
             changed.append(item)
     if changed:
-        Recommendation.objects.bulk_update(changed, ["search_document"], batch_size=500)
+        Recommendation.objects.bulk_update(changed, ["search_document", "sort_key"], batch_size=500)
     return len(changed)
 
 

@@ -37,6 +37,7 @@ from .models import (
     Session,
     Status,
     Theme,
+    sort_key_for,
 )
 
 MEETING_SLUG = "synthetic"
@@ -567,6 +568,8 @@ class _Generator:
         self.item_first_id = first
         theme_rows = array("q")  # recommendation_id, theme_id pairs, flattened
         orders = dict.fromkeys(sessions, 0)
+        # (day, order) of each session, as _sessions lays them out.
+        positions = {sid: (1 + i // 5, 1 + i % 5) for i, sid in enumerate(sessions)}
 
         def rows():
             for i in range(n):
@@ -585,6 +588,8 @@ class _Generator:
                 for theme_id in rng.sample(theme_ids, rng.randint(1, 3)):
                     theme_rows.append(item_id)
                     theme_rows.append(theme_id)
+                order = min(orders[session_id], _MAX_ORDER)
+                day, session_order = positions[session_id]
                 yield (
                     item_id,
                     meeting.pk,
@@ -594,8 +599,9 @@ class _Generator:
                     rng.choice(_KINDS).value,
                     text,
                     excerpt,
-                    min(orders[session_id], _MAX_ORDER),
+                    order,
                     search_document,
+                    sort_key_for(meeting.start_date, day, session_order, order, code),
                 )
 
         columns = [
@@ -609,6 +615,7 @@ class _Generator:
             "source_excerpt",
             "order",
             "search_document",
+            "sort_key",
         ]
         self.counts["recommendations"] = self.sink.write(Recommendation, columns, rows())
         through = Recommendation.themes.through

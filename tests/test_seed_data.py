@@ -27,7 +27,7 @@ from recommendations.models import (
     Status,
     Theme,
 )
-from recommendations.services import recommendations_rebuild_search_documents
+from recommendations.services import recommendations_rebuild_derived_fields
 
 SOURCE = settings.BASE_DIR / "fixtures" / "source" / "islamabad-2023-chairs-summary.txt"
 
@@ -519,18 +519,18 @@ def test_the_rebuild_service_restores_blanked_documents_in_one_update(
     total = Recommendation.objects.count()
     # SAVEPOINT, SELECT the items with their speakers, one UPDATE, RELEASE SAVEPOINT
     with django_assert_max_num_queries(4):
-        changed = recommendations_rebuild_search_documents()
+        changed = recommendations_rebuild_derived_fields()
     assert changed == total
     assert Recommendation.objects.search("Minelli").exists()
     # SAVEPOINT, SELECT, RELEASE SAVEPOINT: nothing left to write
     with django_assert_max_num_queries(3):
-        assert recommendations_rebuild_search_documents() == 0
+        assert recommendations_rebuild_derived_fields() == 0
 
 
 def test_the_rebuild_service_touches_only_the_queryset_it_is_given(demo):
     Recommendation.objects.update(search_document="")
     d1s3 = Recommendation.objects.filter(session__code="D1S3")
-    changed = recommendations_rebuild_search_documents(queryset=d1s3)
+    changed = recommendations_rebuild_derived_fields(queryset=d1s3)
     assert changed == d1s3.count()
     assert not d1s3.filter(search_document="").exists()
     assert Recommendation.objects.exclude(session__code="D1S3").filter(search_document="").count()

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from recommendations.models import FollowUp, Meeting
+from recommendations.models import FollowUp, Meeting, Recommendation
 from recommendations.roles import ensure_roles
-from recommendations.services import recommendations_rebuild_search_documents
+from recommendations.services import recommendations_rebuild_derived_fields
 
 FIXTURE_DIR = settings.BASE_DIR / "fixtures"
 DEMO_USERNAME = "admin"
@@ -39,11 +39,15 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS("Loaded the Islamabad meeting."))
             else:
                 self.stdout.write("The Islamabad meeting is already loaded.")
-            # loaddata bypasses save(), which derives the search column.
-            rebuilt = recommendations_rebuild_search_documents()
+            # loaddata bypasses save(), which derives the search and sort columns.
+            rebuilt = recommendations_rebuild_derived_fields(
+                queryset=Recommendation.objects.filter(meeting__slug="islamabad-2023")
+            )
             if rebuilt:
                 self.stdout.write(
-                    self.style.SUCCESS(f"Rebuilt the search text of {rebuilt} recommendations.")
+                    self.style.SUCCESS(
+                        f"Rebuilt the search text and reading order of {rebuilt} recommendations."
+                    )
                 )
             wants_sample = not no_sample and settings.ALLOW_SAMPLE_DATA
             if wants_sample and not FollowUp.objects.exists():
