@@ -32,6 +32,7 @@ from .models import (
     Meeting,
     ProgressUpdate,
     Recommendation,
+    Session,
     Status,
     Theme,
     latest_update_subquery,
@@ -270,6 +271,17 @@ class Breakdown:
     counts: StatusCounts = field(default_factory=StatusCounts)
     n_items: int = 0
     url: str = ""
+
+
+def sessions_with_item_counts(meeting: Meeting) -> list[Session]:
+    """The meeting's sessions in order, each with its facilitator and ``n_items``.
+    One query."""
+    return list(
+        Session.objects.filter(meeting=meeting)
+        .select_related("facilitator")
+        .annotate(n_items=Count("recommendations"))
+        .order_by("day", "order")
+    )
 
 
 def status_by_theme(meeting: Meeting, *, as_of: datetime.date | None = None) -> list[Breakdown]:

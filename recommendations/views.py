@@ -379,6 +379,7 @@ def dashboard(request):
     since = asked_since or selectors.previous_meeting_date(meetings, today)
     follow_ups = FollowUp.objects.filter(recommendation__meeting=meeting)
     totals = selectors.status_totals(follow_ups, as_of=as_of)
+    sessions = selectors.sessions_with_item_counts(meeting)
     by_theme = selectors.status_by_theme(meeting, as_of=as_of)
     by_delegation = selectors.status_by_delegation(meeting, as_of=as_of)
     _link_rows(by_theme, meeting=meeting, as_of=as_of, to="theme")
@@ -399,6 +400,7 @@ def dashboard(request):
             "days_to_target": days_to_target,
             "days_since_target": -days_to_target if days_to_target is not None else None,
             "totals": totals,
+            "sessions": sessions,
             "by_theme": by_theme,
             "by_delegation": by_delegation,
             "changes": changes,

@@ -7,7 +7,7 @@ import re
 from django.utils import timezone
 
 from recommendations import services
-from recommendations.models import Delegation, Meeting
+from recommendations.models import Delegation, Meeting, Recommendation
 
 pytest_plugins = ["tests.pages_fixtures"]
 
@@ -139,17 +139,18 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
     client, site_data, django_assert_max_num_queries
 ):
     # 1 sample_data_loaded, 2 real meetings with item counts, 3 totals by status,
-    # 4 themes with item counts, 5 follow-ups by theme and status, 6 follow-ups by
-    # delegation and status, 7 status changes since the last meeting.
-    with django_assert_max_num_queries(7) as small:
+    # 4 sessions with facilitators and item counts, 5 themes with item counts,
+    # 6 follow-ups by theme and status, 7 follow-ups by delegation and status,
+    # 8 status changes since the last meeting.
+    with django_assert_max_num_queries(8) as small:
         assert client.get("/").status_code == 200
     for i in range(30):
         delegation = Delegation.objects.create(code=f"D{i:03d}", name=f"Delegation {i:03d}")
         for item in site_data.items.values():
             services.follow_up_create(recommendation=item, delegation=delegation)
-    with django_assert_max_num_queries(7) as large:
+    with django_assert_max_num_queries(8) as large:
         assert client.get("/?as_of=2023-10-01").status_code == 200
-    assert len(small) == len(large) == 7
+    assert len(small) == len(large) == 8
 
 
 def test_the_delegation_chart_keeps_the_busiest_delegations_and_the_table_all(client, site_data):
@@ -163,3 +164,17 @@ def test_the_delegation_chart_keeps_the_busiest_delegations_and_the_table_all(cl
     assert "Japan" in labels and "Pakistan" in labels  # five follow-ups each
     assert html.count('<a href="/delegations/') == 37
     assert "The chart shows the 30 delegations with the most follow-ups" in html
+
+
+def test_it_lists_the_meetings_sessions_with_their_item_counts(client, site_data, meeting):
+    response = client.get("/")
+    sessions = {s.code: s.n_items for s in response.context["sessions"]}
+    expected = {
+        code: Recommendation.objects.filter(session__code=code, meeting=meeting).count()
+        for code in sessions
+    }
+    assert sessions == expected
+    assert sum(sessions.values()) > 0
+    page = response.content.decode()
+    for code in sessions:
+        assert f"session={code}" in page
