@@ -16,8 +16,6 @@ autocomplete), checked on the server:
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
@@ -50,7 +48,6 @@ from .forms import (
     SetStatusForm,
 )
 from .models import (
-    OPEN_STATUSES,
     STATUS_VALUES,
     Delegation,
     FocalPoint,
@@ -355,7 +352,7 @@ class OverdueFilter(_ChoiceFilter):
         if value == "yes":
             return queryset.overdue()
         if value == "no":
-            return queryset.exclude(target_date__lt=datetime.date.today(), status__in=OPEN_STATUSES)
+            return queryset.not_overdue()
         return queryset.none()
 
 

@@ -339,8 +339,16 @@ def status_as_of_subquery(as_of: datetime.date, outer: str = "pk"):
 
 class FollowUpQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date | None = None):
+        """Target date passed and still open (not completed, not applicable)."""
+        return self.filter(self._overdue_condition(today))
+
+    def not_overdue(self, today: datetime.date | None = None):
+        return self.exclude(self._overdue_condition(today))
+
+    @staticmethod
+    def _overdue_condition(today: datetime.date | None) -> Q:
         today = today or datetime.date.today()
-        return self.filter(target_date__lt=today, status__in=OPEN_STATUSES)
+        return Q(target_date__lt=today, status__in=OPEN_STATUSES)
 
     def with_status_as_of(self, as_of: datetime.date):
         """Annotate ``status_as_of``: the status at the end of ``as_of`` (one subquery)."""
