@@ -95,8 +95,9 @@ def import_export(query: str) -> dict:
     from import_export import fields, resources
 
     from recommendations.filters import FollowUpFilter
-    from recommendations.models import OPEN_STATUSES, FollowUp, Recommendation, Status
-    from recommendations.models import latest_update_subquery as latest
+    from recommendations.models import FollowUp, Recommendation
+    from recommendations.status import OPEN, Status
+    from recommendations.status import latest_update as latest
 
     themes = Subquery(
         Recommendation.themes.through.objects.filter(recommendation=OuterRef("recommendation"))
@@ -138,7 +139,7 @@ def import_export(query: str) -> dict:
 
         def dehydrate_overdue(self, follow_up):
             target = follow_up.target_date
-            late = target and target.isoformat() < today and follow_up.status in OPEN_STATUSES
+            late = target and target.isoformat() < today and follow_up.status in OPEN
             return "yes" if late else "no"
 
     filterset = FollowUpFilter(QueryDict(query), queryset=FollowUp.objects.all())

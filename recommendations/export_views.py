@@ -10,7 +10,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from .exports import Audience, InvalidParameters, export_from_params
+from . import access
+from .exports import InvalidParameters, export_from_params
 
 
 def _plain(text: str, status: int) -> HttpResponse:
@@ -21,7 +22,7 @@ def _export(request, kind: str):
     if settings.READ_REQUIRES_LOGIN and not request.user.is_authenticated:
         return _plain("Sign in to download this export.", 403)
     try:
-        export = export_from_params(kind, request.GET, audience=Audience.of(request.user))
+        export = export_from_params(kind, request.GET, audience=access.audience(request.user))
     except InvalidParameters as error:
         return _plain(str(error), 400)
     return export.response()

@@ -37,21 +37,16 @@ from django.db.models import (
     F,
     JSONField,
     OuterRef,
-    Q,
     StringAgg,
     Subquery,
     TextField,
     Value,
     When,
-    Window,
 )
-from django.db.models.expressions import RowRange
 from django.db.models.functions import (
     Coalesce,
     Collate,
     Concat,
-    FirstValue,
-    Lag,
     NullIf,
     Trim,
 )
@@ -60,17 +55,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import access
 from .filters import FollowUpFilter, RecommendationFilter, follow_up_conditions
-from .models import (
-    OPEN_STATUSES,
-    STATUS_VALUES,
-    FollowUp,
-    ProgressUpdate,
-    Recommendation,
+from .models import FollowUp, ProgressUpdate, Recommendation
+from .status import (
+    LATEST_FIRST,
+    OLDEST_FIRST,
     Status,
-    latest_update_subquery,
+    latest_update,
+    overdue_q,
+    with_previous_status,
+    with_shown_status,
 )
-from .roles import user_delegation, user_is_secretariat
 
 BOM = "\ufeff"
 # OWASP CSV injection guidance: these first characters make a spreadsheet evaluate a cell.
@@ -105,7 +101,7 @@ RECOMMENDATION_HEADER = [
     "themes",
     "recommendation",
     "source_excerpt",
-    *STATUS_VALUES,
+    *Status.values,
     "url",
 ]
 PROGRESS_UPDATE_HEADER = [
@@ -123,7 +119,7 @@ PROGRESS_UPDATE_HEADER = [
 # The order of the follow-up list (FollowUpFilter), seen from a progress update.
 _FOLLOW_UP_ORDER = ["follow_up__recommendation__sort_key", "follow_up__delegation__code"]
 # A follow-up's history in order: the order in which its status changed.
-_HISTORY_ORDER = [F("date").asc(), F("created_at").asc(), F("id").asc()]
+_HISTORY_ORDER = list(OLDEST_FIRST)
 
 
 # --- Writing cells -------------------------------------------------------------------
@@ -232,35 +228,8 @@ def _select(queryset, sources: list[tuple[str, str, object]]) -> ExportQuery:
     return ExportQuery(columns=columns, rows=rows)
 
 
-@dataclass(frozen=True)
-class Audience:
-    """Who the export is for, as far as restricted notes and evidence go: Secretariat
-    staff read everything, a focal point their own delegation's, the public neither."""
-
-    everything: bool = False
-    delegation_id: int | None = None
-
-    @classmethod
-    def of(cls, user) -> Audience:
-        """The audience of ``user`` (at most two queries, cached on the user)."""
-        if user_is_secretariat(user):
-            return cls(everything=True)
-        delegation = user_delegation(user)
-        return cls(delegation_id=delegation.pk if delegation else None)
-
-
-PUBLIC = Audience()
-STAFF = Audience(everything=True)
-
-
-def _readable(audience: Audience, delegation_path: str) -> Q | None:
-    """The condition for a progress update's note to be readable, or None if all are."""
-    if audience.everything:
-        return None
-    public = Q(visibility=ProgressUpdate.Visibility.PUBLIC)
-    if audience.delegation_id is None:
-        return public
-    return public | Q(**{delegation_path: audience.delegation_id})
+Audience = access.Audience
+PUBLIC, STAFF = access.PUBLIC, access.STAFF
 
 
 def _themes_subquery(outer: str):
@@ -285,9 +254,7 @@ def _status_count(value: str, as_of: datetime.date | None):
     """How many follow-ups of the item ``OuterRef('pk')`` are in ``value`` (at as_of)."""
     follow_ups = FollowUp.objects.filter(recommendation=OuterRef("pk")).order_by()
     if as_of is not None:
-        follow_ups = follow_ups.alias(shown=latest_update_subquery("status", as_of)).filter(
-            shown=value
-        )
+        follow_ups = follow_ups.alias(shown=latest_update("status", as_of)).filter(shown=value)
     else:
         follow_ups = follow_ups.filter(status=value)
     counted = follow_ups.values("recommendation").annotate(n=Count("pk")).values("n")
@@ -320,7 +287,7 @@ def recommendations_query(items, *, as_of: datetime.date | None = None) -> Expor
             ("themes", THEMES, _themes_subquery("pk")),
             ("recommendation", TEXT, F("text")),
             ("source_excerpt", TEXT, F("source_excerpt")),
-            *[(value, INT, _status_count(value, as_of)) for value in STATUS_VALUES],
+            *[(value, INT, _status_count(value, as_of)) for value in Status.values],
             (
                 "url",
                 TEXT,
@@ -334,31 +301,16 @@ def _latest_updates(as_of: datetime.date | None):
     latest = ProgressUpdate.objects.filter(follow_up=OuterRef("pk"))
     if as_of is not None:
         latest = latest.filter(date__lte=as_of)
-    return latest.order_by("-date", "-created_at", "-id")
+    return latest.order_by(*LATEST_FIRST)
 
 
 def _latest_note(latest, audience: Audience):
     """The note of the latest update, or '' when this audience may not read it."""
-    any_note = Subquery(latest.values("note")[:1], output_field=TextField())
-    if audience.everything:
-        return any_note
-    public_note = Subquery(
-        latest.annotate(
-            shown=Case(
-                When(visibility=ProgressUpdate.Visibility.PUBLIC, then=F("note")),
-                default=Value(""),
-                output_field=TextField(),
-            )
-        ).values("shown")[:1],
-        output_field=TextField(),
-    )
-    if audience.delegation_id is None:
-        return public_note
-    return Case(
-        When(delegation_id=audience.delegation_id, then=any_note),
-        default=public_note,
-        output_field=TextField(),
-    )
+    readable = audience.readable("follow_up__delegation")
+    if readable is None:
+        return Subquery(latest.values("note")[:1], output_field=TextField())
+    shown = Case(When(readable, then=F("note")), default=Value(""), output_field=TextField())
+    return Subquery(latest.annotate(shown=shown).values("shown")[:1], output_field=TextField())
 
 
 def _is_verified(verified_at: str = "verified_at"):
@@ -383,15 +335,11 @@ def follow_ups_query(
     empty for a follow-up without updates."""
     reference_day = as_of or today or timezone.localdate()
     latest = _latest_updates(as_of)
-    if as_of is None:
-        # The cached columns equal the latest update's (services keep them in step).
-        status, update_date = F("status"), F("last_update_date")
-    else:
-        status = latest_update_subquery("status", as_of)
-        update_date = Subquery(latest.values("date")[:1])
-    follow_ups = follow_ups.alias(shown_status=status)
+    # Today, the kept column equals the latest update's date (the database keeps it).
+    update_date = F("last_update_date") if as_of is None else Subquery(latest.values("date")[:1])
+    follow_ups = with_shown_status(follow_ups, as_of)
     overdue = Case(
-        When(Q(target_date__lt=reference_day, shown_status__in=OPEN_STATUSES), then=Value(True)),
+        When(overdue_q(reference_day, status="shown_status"), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
@@ -411,7 +359,7 @@ def follow_ups_query(
     ]
     if changed_since is not None:
         sources += [
-            ("status_from", TEXT, latest_update_subquery("status", changed_since)),
+            ("status_from", TEXT, latest_update("status", changed_since)),
             ("status_to", TEXT, F("shown_status")),
         ]
     return _select(follow_ups, sources)
@@ -438,10 +386,13 @@ def matrix_query(
     """One row per item of ``items``, one column per delegation code: the status (at the
     end of ``as_of``) of that delegation's follow-up when it meets ``follow_up_params``,
     empty otherwise. One SELECT: each item's statuses come as one JSON object."""
-    matching = follow_up_conditions(
-        FollowUp.objects.filter(recommendation=OuterRef("pk")), as_of=as_of, **follow_up_params
+    matching = with_shown_status(
+        follow_up_conditions(
+            FollowUp.objects.filter(recommendation=OuterRef("pk")), as_of=as_of, **follow_up_params
+        ),
+        as_of,
     )
-    status = F("status_in_force") if as_of is not None else F("status")
+    status = F("shown_status")
     statuses = Subquery(
         matching.order_by()
         .values("recommendation")
@@ -469,21 +420,12 @@ def progress_updates_query(
     (``not_started`` before its first update), so it is right even for the first update
     after ``changed_since``. Note and evidence are empty when the audience may not read
     them; the status stays."""
-    updates = ProgressUpdate.objects.filter(follow_up__in=follow_ups.order_by().values("pk"))
-    if as_of is not None:
-        # Dropping the updates after a day never changes the LAG of those before it.
-        updates = updates.filter(date__lte=as_of)
-    window = {"partition_by": [F("follow_up_id")], "order_by": _HISTORY_ORDER}
-    updates = updates.annotate(
-        previous=Window(Lag("status", default=Value(Status.NOT_STARTED)), **window)
+    updates = with_previous_status(
+        ProgressUpdate.objects.filter(follow_up__in=follow_ups.order_by().values("pk")),
+        after=changed_since,
+        until=as_of,
     )
-    if changed_since is not None:
-        # A condition on a window value is applied after the windows are computed (Django
-        # wraps the query), so LAG still sees the updates before changed_since.
-        updates = updates.annotate(
-            own_date=Window(FirstValue("date"), frame=RowRange(start=0, end=0), **window)
-        ).filter(own_date__gt=changed_since)
-    readable = _readable(audience, "follow_up__delegation_id")
+    readable = audience.readable("follow_up__delegation")
 
     def shown(name):
         if readable is None:
@@ -500,16 +442,9 @@ def progress_updates_query(
     )
     # Who wrote an update is a staff account's name: only Secretariat staff and the
     # delegation's own focal points see it.
-    if not audience.everything:
-        author = (
-            Case(
-                When(follow_up__delegation_id=audience.delegation_id, then=author),
-                default=Value(""),
-                output_field=TextField(),
-            )
-            if audience.delegation_id is not None
-            else Value("", output_field=TextField())
-        )
+    sees_author = audience.sees_authors_of("follow_up__delegation")
+    if sees_author is not None:
+        author = Case(When(sees_author, then=author), default=Value(""), output_field=TextField())
     updates = updates.order_by(*_FOLLOW_UP_ORDER, *_HISTORY_ORDER)
     return _select(
         updates,
@@ -518,7 +453,7 @@ def progress_updates_query(
             ("delegation", TEXT, F("follow_up__delegation__code")),
             ("date", DATE, F("date")),
             ("status", TEXT, F("status")),
-            ("previous_status", TEXT, F("previous")),
+            ("previous_status", TEXT, F("previous_status")),
             ("note", TEXT, shown("note")),
             ("evidence_url", TEXT, shown("evidence_url")),
             ("verified", BOOL, _is_verified()),
@@ -795,7 +730,7 @@ def follow_up_rows(queryset, *, user, as_of: datetime.date | None = None) -> Ite
     """One row per follow-up in FOLLOW_UP_HEADER order, as Python values. One query
     whatever the size (themes, status and latest update come from subqueries). A
     restricted note is left empty unless the user may read it."""
-    query = follow_ups_query(queryset, audience=Audience.of(user), as_of=as_of)
+    query = follow_ups_query(queryset, audience=access.audience(user), as_of=as_of)
     for row in query.rows.iterator(chunk_size=CHUNK_ROWS):
         values = list(row)
         if values[3]:
@@ -805,7 +740,7 @@ def follow_up_rows(queryset, *, user, as_of: datetime.date | None = None) -> Ite
 
 def follow_ups_response(queryset, *, user, name_parts=(), as_of=None) -> StreamingHttpResponse:
     """The per-delegation status report for ``queryset`` as a streamed CSV download."""
-    audience = Audience.of(user)
+    audience = access.audience(user)
     return _attachment(
         stream(lambda: follow_ups_query(queryset, audience=audience, as_of=as_of)),
         export_filename("follow-ups", name_parts),

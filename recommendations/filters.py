@@ -18,20 +18,10 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    OPEN_STATUSES,
-    Delegation,
-    FollowUp,
-    Meeting,
-    ProgressUpdate,
-    Recommendation,
-    Status,
-    Theme,
-    latest_update_subquery,
-)
+from .models import Delegation, FollowUp, Meeting, ProgressUpdate, Recommendation, Theme
+from .status import Status, latest_update, overdue_q, with_shown_status
 
 MAX_QUERY_LENGTH = 200
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -74,21 +64,15 @@ def follow_up_conditions(
     Adds no query of its own; with ``as_of`` (or ``status``/``verified`` needing the
     latest update) it adds correlated subqueries over progress updates.
     """
-    today = today or timezone.localdate()
     if delegation is not None:
         queryset = queryset.filter(delegation=delegation)
-    if as_of is not None:
-        queryset = queryset.annotate(status_in_force=latest_update_subquery("status", as_of))
-        status_field = "status_in_force"
-        reference_day = as_of
-    else:
-        status_field = "status"
-        reference_day = today
+    if status or overdue or as_of is not None:
+        queryset = with_shown_status(queryset, as_of)
     if status:
-        queryset = queryset.filter(**{status_field: status})
+        queryset = queryset.filter(shown_status=status)
     wants_overdue = _yes(overdue)
     if wants_overdue is not None:
-        is_overdue = Q(target_date__lt=reference_day) & Q(**{f"{status_field}__in": OPEN_STATUSES})
+        is_overdue = overdue_q(as_of or today, status="shown_status")
         queryset = queryset.filter(is_overdue if wants_overdue else ~is_overdue)
     if changed_since is not None:
         moved = ProgressUpdate.objects.filter(follow_up=OuterRef("pk"), date__gt=changed_since)
@@ -98,7 +82,7 @@ def follow_up_conditions(
     wants_verified = _yes(verified)
     if wants_verified is not None:
         queryset = queryset.annotate(
-            latest_verified_at=latest_update_subquery("verified_at", as_of, default=None)
+            latest_verified_at=latest_update("verified_at", as_of, default=None)
         )
         has_update = Q(last_update_date__isnull=False)
         if as_of is not None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import FocalPoint, FollowUp, ProgressUpdate, Recommendation, Status
-from .roles import FOCAL_POINTS, user_is_secretariat
+from . import access
+from .models import FocalPoint, FollowUp, ProgressUpdate, Recommendation
+from .roles import FOCAL_POINTS
+from .status import Status, refuse_future
 
 # The fields of a follow-up that services.follow_up_update may change.
 FOLLOW_UP_EDITABLE = ("target_date", "pledge", "lead")
@@ -25,10 +28,10 @@ STALE_MESSAGE = _(
 
 
 def _refuse_future(date):
-    if date and date > timezone.localdate():
-        raise forms.ValidationError(
-            _("The date of an update cannot be in the future."), code="future"
-        )
+    try:
+        refuse_future(date)
+    except ValidationError as error:
+        raise forms.ValidationError(error.message_dict["date"], code="future") from error
     return date
 
 
@@ -158,7 +161,7 @@ class FocalPointAdminForm(forms.ModelForm):
 
     def clean_user(self):
         user = self.cleaned_data.get("user")
-        if user is not None and user_is_secretariat(user):
+        if user is not None and access.is_secretariat(user):
             raise forms.ValidationError(
                 _("Secretariat staff already see every delegation; use a separate account."),
                 code="secretariat",

@@ -39,9 +39,10 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import access
 from .exports import FORMULA_STARTS
-from .models import Delegation, FollowUp, ProgressUpdate, Recommendation, Status
-from .roles import user_delegation, user_is_secretariat
+from .models import Delegation, FollowUp, ProgressUpdate, Recommendation
+from .status import LATEST_FIRST, Status
 
 MAX_BYTES = 5 * 1024 * 1024
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -258,7 +259,7 @@ def _load(rows: list[PlanRow]) -> _Known:
     updates: dict[int, list[tuple]] = {}
     for follow_up_id, *values in (
         ProgressUpdate.objects.filter(follow_up_id__in=[pk for pk, _status in follow_ups.values()])
-        .order_by("follow_up_id", "-date", "-created_at", "-id")
+        .order_by("follow_up_id", *LATEST_FIRST)
         .values_list("follow_up_id", "date", "status", "note", "evidence_url", "visibility")
     ):
         updates.setdefault(follow_up_id, []).append(tuple(values))
@@ -288,8 +289,8 @@ def build_plan(
     today = today or timezone.localdate()
     header, records = read_records(text)
     positions = _header_map(header)
-    everything = user_is_secretariat(user)
-    own = None if everything else user_delegation(user)
+    everything = access.is_secretariat(user)
+    own = None if everything else access.delegation_of(user)
     url_validator = URLValidator(schemes=["http", "https"])
 
     plan = ImportPlan()

@@ -24,8 +24,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import OPEN_STATUSES, FocalPoint, FollowUp, ProgressUpdate, ReminderLog, Status
+from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog
 from .roles import SECRETARIAT
+from .status import OPEN, Status
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def follow_ups_needing_reminder(*, today: datetime.date, within_days: int = DUE_
     return (
         _remindable(FollowUp.objects)
         .filter(
-            status__in=OPEN_STATUSES,
+            status__in=OPEN,
             target_date__lte=today + datetime.timedelta(days=within_days),
         )
         .select_related("recommendation", "delegation")

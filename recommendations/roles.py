@@ -4,8 +4,10 @@
 - Secretariat staff: add and change everything except users; delete nothing
   but follow-ups and progress updates (never recommendations).
 - Delegation focal points: read everything, add and change their own
-  delegation's follow-ups and progress updates (``FollowUpQuerySet.for_user``),
-  delete nothing.
+  delegation's follow-ups and progress updates, delete nothing.
+
+The groups grant the admin's model permissions; which rows a person may touch is
+decided in ``access``.
 """
 
 from __future__ import annotations
@@ -50,26 +52,3 @@ def ensure_roles(**kwargs):
                 Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
-
-
-def user_is_secretariat(user) -> bool:
-    """True for superusers and members of the Secretariat staff group (cached on the user)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_is_secretariat"):
-        user._is_secretariat = user.groups.filter(name=SECRETARIAT).exists()
-    return user._is_secretariat
-
-
-def user_delegation(user):
-    """The delegation a focal point speaks for, or None (cached on the user)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if not hasattr(user, "_delegation"):
-        from .models import FocalPoint
-
-        focal = FocalPoint.objects.select_related("delegation").filter(user=user).first()
-        user._delegation = focal.delegation if focal else None
-    return user._delegation

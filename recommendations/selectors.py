@@ -12,57 +12,29 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
-    Value,
-    When,
     Window,
 )
 from django.db.models.functions import RowNumber
 
+from . import access
 from .filters import follow_up_conditions
-from .models import (
-    STATUS_VALUES,
-    FollowUp,
-    Meeting,
-    ProgressUpdate,
-    Recommendation,
-    Session,
-    Status,
-    Theme,
-    latest_update_subquery,
-    status_as_of_subquery,
-)
+from .models import FollowUp, Meeting, ProgressUpdate, Recommendation, Session, Theme
+from .status import Status, latest_update, rank, shown_status, status_on, with_shown_status
 
 # How many matching follow-ups a row of the recommendation list shows inline.
 MATCHES_PER_ITEM = 5
 
 
-def status_expression(as_of: datetime.date | None):
-    """The status to show: the cached current one, or the one in force at ``as_of``."""
-    return status_as_of_subquery(as_of) if as_of else F("status")
-
-
 def grouped_by_status(follow_ups, *, as_of: datetime.date | None = None):
     """The follow-ups ordered by status (workflow order, current or as of a day), then
     in their own order, with ``shown_status``. Adds no query."""
-    if as_of is None:
-        shown = F("status")
-    elif "status_in_force" in follow_ups.query.annotations:
-        shown = F("status_in_force")
-    else:
-        shown = status_as_of_subquery(as_of)
-    rank = Case(
-        *[When(shown_status=value, then=Value(i)) for i, value in enumerate(STATUS_VALUES)],
-        default=Value(len(STATUS_VALUES)),
-        output_field=IntegerField(),
-    )
-    return follow_ups.annotate(shown_status=shown).order_by(rank, *follow_ups.query.order_by)
+    ordered = with_shown_status(follow_ups, as_of)
+    return ordered.order_by(rank("shown_status"), *follow_ups.query.order_by)
 
 
 @dataclass
@@ -104,7 +76,7 @@ class StatusCounts:
         return [(v, label, self.counts.get(v, 0)) for v, label in Status.choices]
 
     def as_list(self) -> list[int]:
-        return [self.counts.get(v, 0) for v in STATUS_VALUES]
+        return [self.counts.get(v, 0) for v in Status.values]
 
 
 def _with_latest_update(queryset, as_of: datetime.date | None):
@@ -112,16 +84,12 @@ def _with_latest_update(queryset, as_of: datetime.date | None):
     when given). Today's status and date are the cached columns; the rest are
     correlated subqueries. No extra query."""
     if as_of is None:
-        shown, latest_date = F("status"), F("last_update_date")
+        latest_date = F("last_update_date")
     else:
-        # The follow-up filter may already have computed the status in force.
-        in_force = "status_in_force" in queryset.query.annotations
-        shown = F("status_in_force") if in_force else status_as_of_subquery(as_of)
-        latest_date = latest_update_subquery("date", as_of, default=None)
-    return queryset.annotate(
-        shown_status=shown,
+        latest_date = latest_update("date", as_of, default=None)
+    return with_shown_status(queryset, as_of).annotate(
         latest_date=latest_date,
-        latest_verified_at=latest_update_subquery("verified_at", as_of, default=None),
+        latest_verified_at=latest_update("verified_at", as_of, default=None),
     )
 
 
@@ -153,7 +121,7 @@ def follow_up_rows(queryset, *, as_of=None, changed_since=None):
     ``changed_since`` the ``from_status`` in force at the end of that day. Adds no query."""
     queryset = _with_latest_update(queryset.select_related("recommendation", "delegation"), as_of)
     if changed_since is not None:
-        queryset = queryset.annotate(from_status=status_as_of_subquery(changed_since))
+        queryset = queryset.annotate(from_status=status_on(changed_since))
     return queryset
 
 
@@ -223,19 +191,16 @@ def follow_ups_with_timeline(
     follow_ups = list(
         FollowUp.objects.filter(recommendation=recommendation)
         .select_related("delegation")
-        .annotate(shown_status=status_expression(as_of))
+        .annotate(shown_status=shown_status(as_of))
         .order_by("delegation__name")
     )
     updates = ProgressUpdate.objects.filter(follow_up__recommendation=recommendation)
     if as_of is not None:
         updates = updates.filter(date__lte=as_of)
-    visible = ProgressUpdate.objects.visible_to(user).filter(pk=OuterRef("pk"))
-    updates = updates.annotate(readable=Exists(visible)).latest_first()
+    updates = access.with_readable(user, updates).latest_first()
     by_follow_up: dict[int, list[ProgressUpdate]] = {}
     for update in updates:
-        if not update.readable:
-            update.note = ""
-            update.evidence_url = ""
+        access.blank_unreadable(update)
         by_follow_up.setdefault(update.follow_up_id, []).append(update)
     for follow_up in follow_ups:
         follow_up.timeline = by_follow_up.get(follow_up.pk, [])
@@ -295,7 +260,7 @@ def status_by_theme(meeting: Meeting, *, as_of: datetime.date | None = None) -> 
     }
     grouped = (
         FollowUp.objects.filter(recommendation__meeting=meeting)
-        .annotate(shown_status=status_expression(as_of))
+        .annotate(shown_status=shown_status(as_of))
         .values("recommendation__themes__slug", "shown_status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -314,7 +279,7 @@ def status_by_delegation(
     by name. One grouped query."""
     grouped = (
         FollowUp.objects.filter(recommendation__meeting=meeting)
-        .annotate(shown_status=status_expression(as_of))
+        .annotate(shown_status=shown_status(as_of))
         .values("delegation__code", "delegation__name", "shown_status")
         .annotate(n=Count("pk"))
         .order_by("delegation__name", "delegation__code")
@@ -353,12 +318,12 @@ def status_changes(
         moved = moved.filter(date__lte=as_of)
     rows = (
         follow_ups.filter(Exists(moved))
-        .annotate(from_status=status_as_of_subquery(since), shown_status=status_expression(as_of))
+        .annotate(from_status=status_on(since), shown_status=shown_status(as_of))
         .values("from_status", "shown_status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    rank = {value: i for i, value in enumerate(STATUS_VALUES)}
+    rank = {value: i for i, value in enumerate(Status.values)}
     transitions = [Transition(r["from_status"], r["shown_status"], r["n"]) for r in rows]
     return sorted(transitions, key=lambda t: (rank[t.from_status], rank[t.to_status]))
 

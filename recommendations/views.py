@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import selectors
 from .filters import FollowUpFilter, RecommendationFilter, describe_active_filters
-from .models import STATUS_VALUES, Delegation, FollowUp, Recommendation, Status
+from .models import Delegation, FollowUp, Recommendation
 from .pagination import PAGE_SIZES, paginate
+from .status import Status
 
 # The filter form's fields, in groups (a group is left out where a page has none of them).
 FIELD_GROUPS = [
@@ -353,12 +354,12 @@ def _chart_data(totals, by_theme, by_delegation) -> dict:
         "totals": totals.as_list(),
         "themes": {
             "labels": [row.name for row in by_theme],
-            "series": [[row.counts.counts.get(v, 0) for row in by_theme] for v in STATUS_VALUES],
+            "series": [[row.counts.counts.get(v, 0) for row in by_theme] for v in Status.values],
         },
         "delegations": {
             "labels": [row.name for row in by_delegation],
             "series": [
-                [row.counts.counts.get(v, 0) for row in by_delegation] for v in STATUS_VALUES
+                [row.counts.counts.get(v, 0) for row in by_delegation] for v in Status.values
             ],
         },
     }

@@ -222,7 +222,7 @@ def test_it_asks_to_narrow_a_bulk_change_that_is_too_large(
     staff_client, follow_up, jpn, monkeypatch
 ):
     second = services.follow_up_create(recommendation=follow_up.recommendation, delegation=jpn)
-    monkeypatch.setattr(tracker_admin, "BULK_STATUS_LIMIT", 1)
+    monkeypatch.setattr(tracker_admin.follow_ups, "BULK_STATUS_LIMIT", 1)
 
     response = staff_client.post(
         reverse("admin:recommendations_followup_changelist"),

@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations import admin_import, imports, services
+from recommendations import access, imports, services
+from recommendations.admin import imports as admin_import
 from recommendations.models import FollowUp, ProgressUpdate, Status
-from recommendations.roles import user_is_secretariat
+from recommendations.services import imports as service_imports
 
 URL = "/admin/recommendations/progressupdate/import/"
 HEADER = "code,delegation,status,date,note,evidence_url\r\n"
@@ -180,7 +181,7 @@ def test_a_failure_while_writing_leaves_nothing_written(staff, items, monkeypatc
             raise ValidationError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "progress_update_create", failing_on_the_third)
+    monkeypatch.setattr(service_imports, "progress_update_create", failing_on_the_third)
     with pytest.raises(ValidationError):
         services.progress_updates_import(plan=plan, user=staff)
     assert ProgressUpdate.objects.count() == 0
@@ -309,7 +310,7 @@ def test_a_stale_confirm_is_refused_with_a_message(client, staff, items):
 def test_planning_makes_the_same_number_of_queries_for_10_and_100_rows(
     staff, make_recommendation, pak, django_assert_max_num_queries
 ):
-    user_is_secretariat(staff)  # the role is looked up once and cached on the user
+    access.is_secretariat(staff)  # the role is looked up once and cached on the user
     counts = []
     for n in (10, 100):
         lines = []

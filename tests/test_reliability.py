@@ -38,6 +38,7 @@ from recommendations.models import (
     ReminderLog,
     Status,
 )
+from recommendations.services import progress_updates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 IS_POSTGRES = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -226,7 +227,7 @@ def append_concurrently(follow_up, *appends):
     """Run each (status, date) append in its own thread and database connection,
     released at the same instant. The status refresh is slowed down so that the
     transactions overlap for certain."""
-    original = services.follow_up_refresh_status
+    original = progress_updates.history_changed
 
     def slow_refresh(follow_up):
         time.sleep(0.3)
@@ -234,7 +235,7 @@ def append_concurrently(follow_up, *appends):
 
     barrier = threading.Barrier(len(appends))
     results, errors = [], []
-    with mock.patch.object(services, "follow_up_refresh_status", slow_refresh):
+    with mock.patch.object(progress_updates, "history_changed", slow_refresh):
         threads = [
             threading.Thread(
                 target=_append_in_thread,

@@ -24,8 +24,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from recommendations import access
 from recommendations.models import Delegation, FocalPoint
-from recommendations.roles import FOCAL_POINTS, ensure_roles, user_is_secretariat
+from recommendations.roles import FOCAL_POINTS, ensure_roles
 
 
 class Command(BaseCommand):
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         ensure_roles()
         User = get_user_model()
         existing = User.objects.filter(username=username).first()
-        if existing is not None and user_is_secretariat(existing):
+        if existing is not None and access.is_secretariat(existing):
             raise CommandError(
                 f"{username} is Secretariat staff or a superuser, who already sees every "
                 "delegation; give the focal point a separate account."

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import imports, services
-from .models import ProgressUpdate
+from .. import imports, services
+from ..models import ProgressUpdate
 
 SESSION_KEY = "progress_update_import"
 TEMPLATES = "admin/recommendations/progressupdate/"

@@ -1,0 +1,124 @@
+"""The items of a meeting: recommendations, commitments and observations."""
+
+from __future__ import annotations
+
+from django.db import connection, models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..status import Status
+from .meetings import Meeting, Person, Session, Theme
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def with_status_counts(self):
+        """Annotate ``n_<status>`` for each status: how many delegations' follow-ups are
+        in it (current status). One aggregate query joined to the follow-ups."""
+        return self.annotate(
+            **{
+                f"n_{value}": Count("follow_ups", filter=Q(follow_ups__status=value))
+                for value in Status.values
+            }
+        )
+
+    def real(self):
+        return self.filter(meeting__is_synthetic=False)
+
+    def search(self, text: str):
+        """Free-text search over code, text, source excerpt and speaker name.
+
+        PostgreSQL: English full-text search served by ``rec_search_gin_idx``, with a
+        ``rank`` annotation. Elsewhere: a case-insensitive substring match.
+        """
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("search_document", config="english")
+            query = SearchQuery(text, config="english", search_type="websearch")
+            return (
+                self.alias(search_vector=vector)
+                .filter(search_vector=query)
+                .annotate(rank=SearchRank(vector, query))
+            )
+        return self.filter(search_document__icontains=text)
+
+
+class ItemKind(models.TextChoices):
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    COMMITMENT = "commitment", _("Commitment")
+    OBSERVATION = "observation", _("Observation")
+
+
+class Recommendation(models.Model):
+    Kind = ItemKind
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="recommendations")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="recommendations")
+    code = models.CharField(max_length=40, unique=True)
+    speaker = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        help_text=_("Empty for the session panel's own conclusions."),
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.RECOMMENDATION)
+    text = models.TextField(help_text=_("One clear sentence stating the call for action."))
+    source_excerpt = models.TextField(help_text=_("The verbatim sentence(s) of the source."))
+    themes = models.ManyToManyField(Theme, related_name="recommendations")
+    order = models.PositiveSmallIntegerField(default=0)
+    # Code, text, excerpt and speaker name in one column, so that one full-text
+    # index (PostgreSQL) or one substring match (SQLite) serves the free-text search.
+    search_document = models.TextField(blank=True, editable=False)
+    # The item's place in reading order (meeting date, day, session, item, code) in one
+    # indexed column, so a page of the list is read from an index instead of sorting
+    # every match across three tables. See sort_key_for().
+    sort_key = models.CharField(max_length=80, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_key"]
+        indexes = [
+            models.Index(fields=["sort_key"], name="rec_sort_key_idx"),
+            models.Index(fields=["session", "order"], name="rec_session_order_idx"),
+            models.Index(fields=["meeting", "kind"], name="rec_meeting_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ItemKind.values),
+                name="recommendation_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        # Derived columns, kept next to the data they are derived from.
+        self.search_document = self.build_search_document()
+        self.sort_key = self.build_sort_key()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("recommendations:detail", args=[self.code])
+
+    def build_sort_key(self) -> str:
+        """The reading-order key (``sort_key_for``) from the meeting and session."""
+        return sort_key_for(
+            self.meeting.start_date, self.session.day, self.session.order, self.order, self.code
+        )
+
+    def build_search_document(self):
+        speaker = self.speaker.name if self.speaker_id else ""
+        return "\n".join([self.code, self.text, self.source_excerpt, speaker])
+
+
+def sort_key_for(start_date, day: int, session_order: int, order: int, code: str) -> str:
+    """The reading-order key of an item: text that sorts like (meeting start date,
+    session day, session order, item order, code)."""
+    return f"{start_date:%Y%m%d}{day:02d}{session_order:03d}{order:05d}{code}"

@@ -1,0 +1,183 @@
+"""Meetings and who took part: meetings, sessions, people, their roles, delegations
+and themes."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class MeetingQuerySet(models.QuerySet):
+    def real(self):
+        """Meetings holding curated data (not the synthetic load-test meeting)."""
+        return self.filter(is_synthetic=False)
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        PREPARATORY = "preparatory", _("Preparatory meeting")
+        MINISTERIAL = "ministerial", _("Ministerial")
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PREPARATORY)
+    city = models.CharField(max_length=100)
+    country = CountryField()
+    host_countries = CountryField(multiple=True, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    theme = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    target_name = models.CharField(
+        max_length=200, blank=True, help_text=_("The meeting this one prepares.")
+    )
+    target_date = models.DateField(null=True, blank=True)
+    target_city = models.CharField(max_length=100, blank=True)
+    source_url = models.URLField(blank=True)
+    is_synthetic = models.BooleanField(
+        default=False, help_text=_("Generated load-test data, never shown as real.")
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="meeting_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("recommendations:list") + f"?meeting={self.slug}"
+
+
+class Delegation(models.Model):
+    class Kind(models.TextChoices):
+        MEMBER_STATE = "member_state", _("Member state")
+        ORGANISATION = "organisation", _("Organisation")
+
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        help_text=_("ISO 3166 alpha-3 for member states, a short code for organisations."),
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.MEMBER_STATE)
+    country = CountryField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z0-9]{2,10}$"),
+                name="delegation_code_upper",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:delegation", args=[self.code])
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    honorific = models.CharField(
+        max_length=100, blank=True, help_text=_("Rank or honorific: H.E. Mr., Major General …")
+    )
+    title = models.CharField(max_length=300, blank=True, help_text=_("Role or title."))
+    affiliation = models.CharField(max_length=300, blank=True)
+    delegation = models.ForeignKey(
+        Delegation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return f"{self.honorific} {self.name}".strip()
+
+
+class Participation(models.Model):
+    """A person's role at a meeting: keynote speaker, facilitator or panellist."""
+
+    class Role(models.TextChoices):
+        KEYNOTE = "keynote", _("Keynote speaker")
+        DAY_FACILITATOR = "day_facilitator", _("Day facilitator")
+        FACILITATOR = "facilitator", _("Session facilitator")
+        PANELLIST = "panellist", _("Panellist")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role)
+    session = models.ForeignKey(
+        "Session", null=True, blank=True, on_delete=models.CASCADE, related_name="participations"
+    )
+    day = models.PositiveSmallIntegerField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    note = models.CharField(max_length=200, blank=True, help_text=_("e.g. by video message"))
+
+    class Meta:
+        ordering = ["meeting", "role", "day", "order"]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Session(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sessions")
+    day = models.PositiveSmallIntegerField()
+    order = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    facilitator = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="facilitated"
+    )
+
+    class Meta:
+        ordering = ["meeting__start_date", "day", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "code"], name="session_code_unique"),
+            models.UniqueConstraint(
+                fields=["meeting", "day", "order"], name="session_position_unique"
+            ),
+            models.CheckConstraint(condition=Q(day__gte=1), name="session_day_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:list") + f"?meeting={self.meeting.slug}&session={self.code}"
+
+
+class Theme(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:list") + f"?theme={self.slug}"

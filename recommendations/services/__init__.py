@@ -1,0 +1,41 @@
+"""Every write, with its rules. The admin, the pages, the importer and the management
+commands call these and add no rule of their own:
+
+- who may write is asked of ``access``; a refused write raises ``PermissionError`` and
+  writes nothing;
+- each function takes the fields it may set as explicit keywords, nothing else;
+- a change based on a stale copy of a follow-up is refused (``StaleEditError``), checked
+  under a row lock; every change to a follow-up or its history bumps its version;
+- no progress update is dated in the future; staff entries are verified at entry, and a
+  verified update is changed by staff only;
+- every write that touches several rows is one transaction.
+
+A follow-up's status follows its history by itself (database triggers, see ``models``).
+"""
+
+from .follow_ups import StaleEditError, check_version, follow_up_create, follow_up_update
+from .imports import ImportResult, progress_updates_import
+from .progress_updates import (
+    follow_ups_set_status,
+    progress_update_change,
+    progress_update_create,
+    progress_update_delete,
+    progress_update_verify,
+)
+from .reference import recommendations_rebuild_derived_fields, reference_save
+
+__all__ = [
+    "ImportResult",
+    "StaleEditError",
+    "check_version",
+    "follow_up_create",
+    "follow_up_update",
+    "follow_ups_set_status",
+    "progress_update_change",
+    "progress_update_create",
+    "progress_update_delete",
+    "progress_update_verify",
+    "progress_updates_import",
+    "recommendations_rebuild_derived_fields",
+    "reference_save",
+]

@@ -1,0 +1,158 @@
+"""Writes of progress updates: record, correct, delete, verify, set many at once."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import FollowUp, ProgressUpdate
+from ..status import Status, refuse_future
+from .follow_ups import UNSET, StaleEditError, history_changed, lock
+
+
+def _lock_update(update: ProgressUpdate) -> ProgressUpdate:
+    """Re-read the update under a row lock, so an edit and a verification of one update
+    are serialised and neither erases the other. One query."""
+    return ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+
+
+@transaction.atomic
+def progress_update_create(
+    *,
+    follow_up: FollowUp,
+    date: datetime.date,
+    status: str,
+    note: str = "",
+    evidence_url: str = "",
+    visibility: str = ProgressUpdate.Visibility.PUBLIC,
+    author=None,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Record a dated progress update; the follow-up's status follows it when it is the
+    latest.
+
+    An update entered by Secretariat staff counts as verified by them; one entered by
+    a focal point is self-reported until staff verify it. Refuses dates in the future.
+    With ``expected_version``, refuses (``StaleEditError``) if the follow-up changed.
+    """
+    current = lock(follow_up)
+    access.check_may_edit(author, current)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEditError(current)
+    refuse_future(date)
+    update = ProgressUpdate(
+        follow_up=current,
+        date=date,
+        status=status,
+        note=note,
+        evidence_url=evidence_url,
+        visibility=visibility,
+        author=author,
+    )
+    if author is not None and access.may_verify(author):
+        update.verified_by = author
+        update.verified_at = timezone.now()
+    update.full_clean()
+    update.save()
+    history_changed(current)
+    # Keep the caller's object in step with the database.
+    follow_up.status, follow_up.version = current.status, current.version
+    follow_up.last_update_date = current.last_update_date
+    return update
+
+
+@transaction.atomic
+def progress_update_change(
+    *,
+    update: ProgressUpdate,
+    user=None,
+    date=UNSET,
+    status=UNSET,
+    note=UNSET,
+    evidence_url=UNSET,
+    visibility=UNSET,
+) -> ProgressUpdate:
+    """Correct a progress update's date, status, note, evidence or visibility; the
+    fields not given keep their value (read under the lock, so a concurrent change of
+    another field is kept). A focal point may correct their delegation's self-reported
+    updates only, never a verified one."""
+    follow_up = lock(update.follow_up)
+    current = _lock_update(update)
+    access.check_may_change_update(user, current, follow_up.delegation_id)
+    given = {
+        "date": date,
+        "status": status,
+        "note": note,
+        "evidence_url": evidence_url,
+        "visibility": visibility,
+    }
+    for name, value in given.items():
+        if value is not UNSET:
+            setattr(current, name, value)
+    refuse_future(current.date)
+    current.full_clean()
+    current.save()
+    history_changed(follow_up)
+    return current
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate, user=None) -> None:
+    """Delete a progress update; the follow-up's status follows its remaining history.
+    A focal point may delete no verified update."""
+    follow_up = lock(update.follow_up)
+    current = _lock_update(update)
+    access.check_may_change_update(user, current, follow_up.delegation_id)
+    current.delete()
+    history_changed(follow_up)
+
+
+@transaction.atomic
+def progress_update_verify(*, update: ProgressUpdate, user) -> ProgressUpdate:
+    """Mark a self-reported update as verified by Secretariat staff (who and when).
+    Under the update's row lock, so a concurrent correction does not erase it."""
+    access.check_may_verify(user)
+    current = _lock_update(update)
+    if current.verified_at is None:
+        current.verified_by = user
+        current.verified_at = timezone.now()
+        current.save(update_fields=["verified_by", "verified_at"])
+    update.verified_by, update.verified_at = current.verified_by, current.verified_at
+    return current
+
+
+@transaction.atomic
+def follow_ups_set_status(
+    *,
+    follow_ups: Iterable[FollowUp],
+    status: str,
+    user,
+    date: datetime.date | None = None,
+    note: str = "",
+) -> int:
+    """Give every follow-up a progress update with ``status``, all or nothing.
+
+    Follow-ups already in that status are left alone. Returns how many changed.
+    Raises ``PermissionError`` (and writes nothing) if the user may not edit one.
+    """
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    refuse_future(date)
+    date = date or timezone.localdate()
+    changed = 0
+    # One lock order (by id) for every multi-row write, so two of them never deadlock.
+    for follow_up in sorted(follow_ups, key=lambda f: f.pk):
+        access.check_may_edit(user, follow_up)
+        if follow_up.status == status:
+            continue
+        progress_update_create(
+            follow_up=follow_up, date=date, status=status, note=note, author=user
+        )
+        changed += 1
+    return changed
