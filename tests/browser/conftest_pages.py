@@ -1,8 +1,8 @@
 """Browser fixtures for the public-page tests: Debian's Chromium driven by Playwright
 (never a downloaded browser), a page that records console errors and CSP violations,
-and the small meeting of ``tests.pages_fixtures`` served by ``live_server``.
+and the small meeting of ``tests.pages.fixtures`` served by ``live_server``.
 
-Used as a plugin: ``pytest_plugins = ["tests.pages_fixtures", "tests.browser.conftest_pages"]``.
+Used as a plugin: ``pytest_plugins = ["tests.pages.fixtures", "tests.browser.conftest_pages"]``.
 """
 
 from pathlib import Path

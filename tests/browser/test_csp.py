@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 
 from tests.browser.conftest import csp_console_messages
-from tests.test_fuzz import (  # public_data is a fixture shared with the fuzz tests
+from tests.system.test_fuzz import (  # public_data is a fixture shared with the fuzz tests
     SAMPLE_CODE,
     SAMPLE_DELEGATION,
     public_data,  # noqa: F401

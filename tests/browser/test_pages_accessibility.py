@@ -5,7 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest_pages import needs_chromium
 
-pytest_plugins = ["tests.pages_fixtures", "tests.browser.conftest_pages"]
+pytest_plugins = ["tests.pages.fixtures", "tests.browser.conftest_pages"]
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

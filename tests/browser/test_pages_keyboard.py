@@ -7,7 +7,7 @@ import pytest
 
 from tests.browser.conftest_pages import needs_chromium
 
-pytest_plugins = ["tests.pages_fixtures", "tests.browser.conftest_pages"]
+pytest_plugins = ["tests.pages.fixtures", "tests.browser.conftest_pages"]
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 FOCUSED = """() => {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
 

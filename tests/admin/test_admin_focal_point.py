@@ -10,7 +10,7 @@ from django.urls import reverse
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate, Status
 
-from .admin_forms import change_form_data, extra_form_index, inline_prefix
+from .forms import change_form_data, extra_form_index, inline_prefix
 
 TODAY = datetime.date.today()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from recommendations import services
 from recommendations.models import Delegation, Meeting, Recommendation
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 
 def cells(html: str, table_id: str, header: str) -> list[str]:

@@ -1,6 +1,6 @@
 """/themes/: every theme with its number of items and a per-status breakdown."""
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 
 def row(html: str, name: str) -> list[str]:

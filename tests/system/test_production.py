@@ -25,14 +25,14 @@ from django.urls import path
 
 from ministerial import urls as project_urls
 from recommendations.middleware import client_ip, logfmt
-from tests.test_fuzz import (  # public_data is a fixture shared with the fuzz tests
+from tests.system.test_fuzz import (  # public_data is a fixture shared with the fuzz tests
     SAMPLE_CODE,
     SAMPLE_DELEGATION,
     public_data,  # noqa: F401
     public_url_params,
 )
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 README = BASE_DIR / "README.md"
 LEAKED = "s3cr3t-detail-that-must-not-leak"
 

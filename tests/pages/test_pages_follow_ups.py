@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 
 def rows(html: str) -> list[tuple[str, str]]:

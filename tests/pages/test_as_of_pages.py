@@ -9,7 +9,7 @@ import pytest
 from recommendations import services
 from recommendations.models import ProgressUpdate, Status
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 D = datetime.date
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 
 def groups(html: str) -> dict[str, list[str]]:

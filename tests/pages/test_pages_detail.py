@@ -8,7 +8,7 @@ import pytest
 from recommendations import services
 from recommendations.models import Delegation, Status
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 
 def section(html: str, code: str) -> str:

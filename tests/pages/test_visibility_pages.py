@@ -3,7 +3,7 @@ staff and that delegation's focal points; its status stays public."""
 
 import pytest
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 NOTE = "Restricted note: delivery schedule."
 EVIDENCE = "https://example.org/restricted-evidence"

@@ -186,7 +186,7 @@ def test_the_changelist_links_to_the_csv_import(staff_client):
     assert 'href="/admin/recommendations/progressupdate/import/"' in response.content.decode()
 
 
-@pytest.mark.urls("tests.test_admin_progress_update")
+@pytest.mark.urls("tests.admin.test_admin_progress_update")
 def test_it_links_to_the_import_from_the_changelist(staff_client):
     response = staff_client.get(reverse("admin:recommendations_progressupdate_changelist"))
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.db import connection
 
-pytest_plugins = ["tests.pages_fixtures"]
+pytest_plugins = ["tests.pages.fixtures"]
 
 URL = "/recommendations/"
 

@@ -2,7 +2,7 @@
 three themes, two delegations following each item up, dated progress updates (some
 verified by staff, some self-reported, one restricted).
 
-Used as a plugin: ``pytest_plugins = ["tests.pages_fixtures"]`` in a test module.
+Used as a plugin: ``pytest_plugins = ["tests.pages.fixtures"]`` in a test module.
 """
 
 import datetime

@@ -40,7 +40,7 @@ from recommendations.models import (
 )
 from recommendations.services import progress_updates
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 IS_POSTGRES = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 skip_unless_postgres = pytest.mark.skipif(
     not IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
