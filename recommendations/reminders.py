@@ -18,15 +18,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog
 from .roles import SECRETARIAT
-from .status import OPEN, Status
+from .status import OPEN, Status, with_previous_status
 
 logger = logging.getLogger(__name__)
 
@@ -138,27 +137,17 @@ def weekly_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def weekly_changes(*, today: datetime.date):
     """Progress updates dated in the week before ``today``, each annotated with
-    ``from_status``: the status of the follow-up's previous update (``not_started`` when
-    it is the first). One query; oldest first."""
+    ``previous_status``: the status of the follow-up's previous update (``not_started``
+    when it is the first). One query; oldest first."""
     first, last = weekly_period(today)
-    previous = (
-        ProgressUpdate.objects.filter(follow_up=OuterRef("follow_up"))
-        .filter(
-            Q(date__lt=OuterRef("date"))
-            | Q(date=OuterRef("date"), created_at__lt=OuterRef("created_at"))
-            | Q(date=OuterRef("date"), created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
-        )
-        .latest_first()
-        .values("status")[:1]
+    in_week = ProgressUpdate.objects.filter(date__gte=first, date__lte=last)
+    histories = ProgressUpdate.objects.filter(
+        follow_up__in=in_week.values("follow_up"),
+        follow_up__is_illustrative=False,
+        follow_up__recommendation__meeting__is_synthetic=False,
     )
     return (
-        ProgressUpdate.objects.filter(
-            date__gte=first,
-            date__lte=last,
-            follow_up__is_illustrative=False,
-            follow_up__recommendation__meeting__is_synthetic=False,
-        )
-        .annotate(from_status=Coalesce(Subquery(previous), Value(Status.NOT_STARTED.value)))
+        with_previous_status(histories, after=first - datetime.timedelta(days=1), until=last)
         .select_related("follow_up__recommendation", "follow_up__delegation")
         .order_by("date", "follow_up__recommendation__code", "follow_up__delegation__code", "id")
     )
@@ -207,7 +196,7 @@ def _weekly_message(user, changes, today: datetime.date) -> EmailMessage:
             "changes": [
                 {
                     "update": update,
-                    "from": statuses.get(update.from_status, update.from_status),
+                    "from": statuses.get(update.previous_status, update.previous_status),
                     "to": statuses.get(update.status, update.status),
                 }
                 for update in changes
