@@ -512,18 +512,18 @@ def test_searching_a_speakers_surname_finds_their_items(demo, surname, slug):
 
 
 def test_the_rebuild_service_restores_blanked_documents_in_one_update(
-    demo, django_assert_max_num_queries
+    demo, django_assert_num_queries
 ):
     Recommendation.objects.update(search_document="")
     assert not Recommendation.objects.search("Minelli").exists()
     total = Recommendation.objects.count()
     # SAVEPOINT, SELECT the items with their speakers, one UPDATE, RELEASE SAVEPOINT
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         changed = recommendations_rebuild_derived_fields()
     assert changed == total
     assert Recommendation.objects.search("Minelli").exists()
     # SAVEPOINT, SELECT, RELEASE SAVEPOINT: nothing left to write
-    with django_assert_max_num_queries(3):
+    with django_assert_num_queries(3):
         assert recommendations_rebuild_derived_fields() == 0
 
 

@@ -54,12 +54,12 @@ def test_without_a_meeting_it_says_so(client, db):
 
 
 def test_the_themes_page_makes_a_fixed_number_of_queries(
-    client, site_data, many_items, django_assert_max_num_queries
+    client, site_data, many_items, django_assert_num_queries
 ):
     # 1 sample_data_loaded, 2 the real meetings with item counts, 3 themes with their
     # item counts, 4 follow-ups grouped by theme and status.
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         assert client.get("/themes/").status_code == 200
     many_items(30)
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         assert client.get("/themes/").status_code == 200
