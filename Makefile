@@ -11,11 +11,12 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test serve bench load vendor lint format check-migrations messages clean help
+.PHONY: run test test-fast serve bench load vendor lint format check-migrations messages clean help
 
 help:
 	@echo "make run     serve the app on SQLite with the Islamabad data (PORT=$(PORT))"
 	@echo "make test    run the whole test suite (SQLite, or DATABASE_URL)"
+	@echo "make test-fast  the suite without the slow system tests (browser, restarts, fuzzing)"
 	@echo "make serve   gunicorn + whitenoise, production style"
 	@echo "make bench   benchmark at small and large scale on PostgreSQL (BENCH_ARGS=--quick)"
 	@echo "make load    load test: 50 clients against gunicorn"
@@ -44,6 +45,10 @@ run: $(STAMP)
 
 test: $(DEV_STAMP)
 	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: everything but the slow system tests, in parallel.
+test-fast: $(DEV_STAMP)
+	DEBUG=1 $(PY) -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 # Production style: the environment must hold SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL
 # (see README.md, "Running in production"). Gunicorn settings: gunicorn.conf.py.

@@ -148,3 +148,17 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# The slow system tests: a real browser, a PostgreSQL restart, servers started as
+# subprocesses, large seeds and property-based fuzzing. ``make test-fast`` skips them;
+# ``make test`` runs everything.
+SLOW = {"browser", "system", "data/test_seed_synthetic.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(item.path).relative_to(root).as_posix()
+        if any(relative == slow or relative.startswith(slow + "/") for slow in SLOW):
+            item.add_marker(pytest.mark.slow)
