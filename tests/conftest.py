@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from recommendations import services
 from recommendations.models import (
@@ -113,6 +114,26 @@ def make_focal_point(db):
         return user
 
     return make
+
+
+# The world of users the tests share: Secretariat staff (``secretariat_user``), a focal
+# point of Pakistan, one of Japan, and an anonymous visitor.
+
+
+@pytest.fixture
+def pak_focal(make_focal_point, pak):
+    return make_focal_point(pak)
+
+
+@pytest.fixture
+def jpn_focal(make_focal_point, jpn):
+    return make_focal_point(jpn)
+
+
+@pytest.fixture
+def anonymous():
+    """A visitor who has not signed in."""
+    return Client()
 
 
 @pytest.fixture(autouse=True)

@@ -30,10 +30,9 @@ def jpn_update(jpn_follow_up, secretariat_user):
 
 
 @pytest.fixture
-def focal(client, make_focal_point, pak):
-    user = make_focal_point(pak)
-    client.force_login(user)
-    return user
+def focal(client, pak_focal):
+    client.force_login(pak_focal)
+    return pak_focal
 
 
 def _snapshot(follow_up):

@@ -46,14 +46,9 @@ def staff_client(client, secretariat_user):
 
 
 @pytest.fixture
-def focal(make_focal_point, pak):
-    return make_focal_point(pak)
-
-
-@pytest.fixture
-def self_reported(follow_up, focal):
+def self_reported(follow_up, pak_focal):
     return services.progress_update_create(
-        follow_up=follow_up, date=TODAY, status=Status.IN_PROGRESS, author=focal
+        follow_up=follow_up, date=TODAY, status=Status.IN_PROGRESS, author=pak_focal
     )
 
 
@@ -103,8 +98,8 @@ def test_it_marks_an_update_verified_from_its_change_form(
     assert ProgressUpdate.objects.get(pk=self_reported.pk).verified_by == secretariat_user
 
 
-def test_it_offers_no_verification_to_a_focal_point(client, focal, self_reported):
-    client.force_login(focal)
+def test_it_offers_no_verification_to_a_focal_point(client, pak_focal, self_reported):
+    client.force_login(pak_focal)
 
     page = client.get(_change_url(self_reported))
     forged = client.post(

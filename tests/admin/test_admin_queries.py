@@ -36,18 +36,13 @@ def _rows(response):
     return len(response.context["cl"].result_list)
 
 
-@pytest.fixture
-def focal(make_focal_point, pak):
-    return make_focal_point(pak)
-
-
 @pytest.mark.parametrize("n", [5, 100])
 def test_it_lists_recommendations_in_a_fixed_number_of_queries(
-    client, build, secretariat_user, focal, django_assert_num_queries, n
+    client, build, secretariat_user, pak_focal, django_assert_num_queries, n
 ):
     build(n)
     url = reverse("admin:recommendations_recommendation_changelist")
-    for user in (secretariat_user, focal):
+    for user in (secretariat_user, pak_focal):
         client.force_login(user)
         # 1 session, 2 user, 3-4 the user's and their groups' permissions,
         # 5 meetings, 6 sessions and 7 themes for the filters, 8 the capped count,
@@ -60,7 +55,7 @@ def test_it_lists_recommendations_in_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize("n", [5, 100])
 def test_it_lists_follow_ups_in_a_fixed_number_of_queries(
-    client, build, secretariat_user, focal, django_assert_num_queries, n
+    client, build, secretariat_user, pak_focal, django_assert_num_queries, n
 ):
     build(n)
     url = reverse("admin:recommendations_followup_changelist")
@@ -68,7 +63,7 @@ def test_it_lists_follow_ups_in_a_fixed_number_of_queries(
     # point only their delegation; then themes and sessions for the filters, the
     # capped count, the page (recommendation and delegation joined), the sample-data
     # banner: 10 for staff, 11 for a focal point.
-    for user, rows, queries in ((secretariat_user, 2 * n, 10), (focal, n, 11)):
+    for user, rows, queries in ((secretariat_user, 2 * n, 10), (pak_focal, n, 11)):
         client.force_login(user)
         with django_assert_num_queries(queries):
             response = client.get(url, {"all": ""})
@@ -77,7 +72,7 @@ def test_it_lists_follow_ups_in_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize("n", [5, 100])
 def test_it_lists_progress_updates_in_a_fixed_number_of_queries(
-    client, build, secretariat_user, focal, django_assert_num_queries, n
+    client, build, secretariat_user, pak_focal, django_assert_num_queries, n
 ):
     build(n)
     url = reverse("admin:recommendations_progressupdate_changelist")
@@ -85,7 +80,7 @@ def test_it_lists_progress_updates_in_a_fixed_number_of_queries(
     # point only their delegation; then the capped count, the page (follow-up, its
     # recommendation and delegation, author and verifier joined), the sample-data
     # banner: 8 for staff, 9 for a focal point.
-    for user, rows, queries in ((secretariat_user, 2 * n, 8), (focal, n, 9)):
+    for user, rows, queries in ((secretariat_user, 2 * n, 8), (pak_focal, n, 9)):
         client.force_login(user)
         with django_assert_num_queries(queries):
             response = client.get(url, {"all": ""})

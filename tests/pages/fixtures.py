@@ -47,7 +47,8 @@ def site_data(
     jpn,
     make_recommendation,
     secretariat_user,
-    make_focal_point,
+    pak_focal,
+    jpn_focal,
 ):
     meeting.target_city = "Accra"
     meeting.save()
@@ -98,8 +99,6 @@ def site_data(
             follow_ups[(code, delegation.code)] = services.follow_up_create(
                 recommendation=item, delegation=delegation, pledge=f"{delegation.code} pledge"
             )
-    pak_focal = make_focal_point(pak)
-    jpn_focal = make_focal_point(jpn)
     history = follow_ups[("D1S1-01", "PAK")]
     services.progress_update_create(
         follow_up=history,

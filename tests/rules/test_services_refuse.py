@@ -16,11 +16,6 @@ D = datetime.date
 
 
 @pytest.fixture
-def pak_focal(make_focal_point, pak):
-    return make_focal_point(pak)
-
-
-@pytest.fixture
 def verified_update(follow_up, pak_focal, secretariat_user):
     update = services.progress_update_create(
         follow_up=follow_up, author=pak_focal, date=D(2023, 9, 1), status=Status.PLANNED
