@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import QueryDict
 
 from .models import FollowUp
 
@@ -9,4 +10,7 @@ def site(request):
     return {
         "sample_data_loaded": FollowUp.objects.filter(is_illustrative=True).exists(),
         "read_requires_login": settings.READ_REQUIRES_LOGIN,
+        # Links to another list start from no parameters, not from this page's:
+        # {% querystring no_params session=code %}.
+        "no_params": QueryDict(),
     }

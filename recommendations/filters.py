@@ -96,17 +96,52 @@ def follow_up_conditions(
     return queryset
 
 
-class BaseFilter(django_filters.FilterSet):
-    """Fields and item-level filtering shared by the recommendation and follow-up filters.
+class CodeFilter(django_filters.CharFilter):
+    """An exact match on a code typed in any case (``d1s1``, ``Silver-Kayemba``)."""
 
-    ``item_prefix`` is the path from the filtered model to its recommendation.
-    """
+    def __init__(self, *args, normalize=str.upper, **kwargs):
+        kwargs.setdefault("widget", CodeInput(attrs={"autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+        self.normalize = normalize
+
+    def filter(self, qs, value):
+        return super().filter(qs, self.normalize(value.strip()) if value else value)
+
+
+class FollowUpConditionFilter(django_filters.Filter):
+    """A follow-up-level parameter. On follow-ups it filters them
+    (``follow_up_conditions``); on recommendations the parameters hold together for one
+    and the same follow-up, so ``RecommendationFilter`` applies them as one group."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return follow_up_conditions(qs, as_of=self.parent.as_of_date, **{self.field_name: value})
+
+
+class ConditionChoiceFilter(FollowUpConditionFilter, django_filters.ChoiceFilter):
+    pass
+
+
+class ConditionModelChoiceFilter(FollowUpConditionFilter, django_filters.ModelChoiceFilter):
+    pass
+
+
+class ConditionDateFilter(FollowUpConditionFilter, django_filters.DateFilter):
+    pass
+
+
+class BaseFilter(django_filters.FilterSet):
+    """The parameters shared by the recommendation and follow-up filters. Item-level
+    filters name fields of the recommendation; ``item_prefix`` is the path to it from
+    the filtered model."""
 
     item_prefix = ""
+    ITEM_FIELDS = ("meeting", "session", "speaker", "kind")
 
     q = django_filters.CharFilter(
         label=_("Search"),
-        method="filter_nothing",
+        method="filter_search",
         max_length=MAX_QUERY_LENGTH,
         help_text=_("Words in the code, text, source or speaker name."),
     )
@@ -114,67 +149,61 @@ class BaseFilter(django_filters.FilterSet):
         label=_("Theme"),
         queryset=Theme.objects.all(),
         to_field_name="slug",
-        method="filter_nothing",
+        method="filter_theme",
         widget=forms.CheckboxSelectMultiple,
     )
     meeting = django_filters.ModelChoiceFilter(
         label=_("Meeting"),
+        field_name="meeting",
         queryset=Meeting.objects.all(),
         to_field_name="slug",
-        method="filter_nothing",
         empty_label=_("All meetings"),
     )
-    session = django_filters.CharFilter(
+    session = CodeFilter(
         label=_("Session"),
-        method="filter_nothing",
+        field_name="session__code",
         max_length=20,
         widget=CodeInput(attrs={"placeholder": "D1S1", "autocomplete": "off"}),
     )
-    speaker = django_filters.CharFilter(
-        label=_("Speaker"),
-        method="filter_nothing",
-        max_length=80,
-        widget=CodeInput(attrs={"autocomplete": "off"}),
+    speaker = CodeFilter(
+        label=_("Speaker"), field_name="speaker__slug", max_length=80, normalize=str.lower
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"),
+        field_name="kind",
         choices=Recommendation.Kind.choices,
-        method="filter_nothing",
         empty_label=_("Any kind"),
     )
-    delegation = django_filters.ModelChoiceFilter(
+    delegation = ConditionModelChoiceFilter(
         label=_("Delegation"),
+        field_name="delegation",
         queryset=Delegation.objects.all(),
         to_field_name="code",
-        method="filter_nothing",
         widget=CodeInput(attrs={"placeholder": "PAK", "autocomplete": "off"}),
     )
-    status = django_filters.ChoiceFilter(
+    status = ConditionChoiceFilter(
         label=_("Follow-up status"),
+        field_name="status",
         choices=Status.choices,
-        method="filter_nothing",
         empty_label=_("Any status"),
     )
-    overdue = django_filters.ChoiceFilter(
-        label=_("Overdue"),
-        choices=YES_NO,
-        method="filter_nothing",
-        empty_label=_("Either"),
+    overdue = ConditionChoiceFilter(
+        label=_("Overdue"), field_name="overdue", choices=YES_NO, empty_label=_("Either")
     )
     as_of = django_filters.DateFilter(
         label=_("Status as of"),
-        method="filter_nothing",
+        method="filter_as_of",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    changed_since = django_filters.DateFilter(
+    changed_since = ConditionDateFilter(
         label=_("Changed since"),
-        method="filter_nothing",
+        field_name="changed_since",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    verified = django_filters.ChoiceFilter(
+    verified = ConditionChoiceFilter(
         label=_("Latest update verified"),
+        field_name="verified",
         choices=YES_NO,
-        method="filter_nothing",
         empty_label=_("Either"),
     )
 
@@ -182,10 +211,10 @@ class BaseFilter(django_filters.FilterSet):
         form = FilterForm
         fields: list[str] = []
 
-    def filter_nothing(self, queryset, name, value):
-        # Every parameter is applied together in filter_queryset, because the
-        # follow-up-level ones must hold for one and the same follow-up.
-        return queryset
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.ITEM_FIELDS:
+            self.filters[name].field_name = self.item_prefix + self.filters[name].field_name
 
     def clean_value(self, name):
         return self.form.cleaned_data.get(name) if self.is_bound else None
@@ -201,30 +230,27 @@ class BaseFilter(django_filters.FilterSet):
     def has_follow_up_params(self) -> bool:
         return any(value is not None for value in self.follow_up_params().values())
 
-    def filter_items(self, queryset):
-        data = self.form.cleaned_data
-        p = self.item_prefix
-        if data.get("meeting"):
-            queryset = queryset.filter(**{f"{p}meeting": data["meeting"]})
-        if data.get("session"):
-            queryset = queryset.filter(**{f"{p}session__code": data["session"].strip().upper()})
-        if data.get("speaker"):
-            queryset = queryset.filter(**{f"{p}speaker__slug": data["speaker"].strip().lower()})
-        if data.get("kind"):
-            queryset = queryset.filter(**{f"{p}kind": data["kind"]})
-        if data.get("theme"):
-            tagged = Recommendation.themes.through.objects.filter(
-                recommendation=OuterRef(f"{p}pk" if p else "pk"), theme__in=data["theme"]
-            )
-            queryset = queryset.filter(Exists(tagged))
-        if data.get("q") and data["q"].strip():
-            text = data["q"].strip()
-            if p:
-                matches = Recommendation.objects.search(text)
-                queryset = queryset.filter(recommendation__in=matches.values("pk"))
-            else:
-                # Searched in place, so the full-text index drives the scan of the items.
-                queryset = queryset.search(text)
+    def filter_search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        if self.item_prefix:
+            matches = Recommendation.objects.search(text)
+            return queryset.filter(recommendation__in=matches.values("pk"))
+        # Searched in place, so the full-text index drives the scan of the items.
+        return queryset.search(text)
+
+    def filter_theme(self, queryset, name, value):
+        if not value:  # no theme chosen: the field cleans to an empty queryset
+            return queryset
+        tagged = Recommendation.themes.through.objects.filter(
+            recommendation=OuterRef(f"{self.item_prefix}pk"), theme__in=value
+        )
+        return queryset.filter(Exists(tagged))
+
+    def filter_as_of(self, queryset, name, value):
+        # The date changes what the follow-up-level filters and the shown status mean;
+        # it selects nothing by itself.
         return queryset
 
 
@@ -238,14 +264,18 @@ class RecommendationFilter(BaseFilter):
         ("relevance", _("Relevance to the search")),
     ]
     sort = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=SORTS, method="filter_nothing", empty_label=None
+        label=_("Sort by"), choices=SORTS, method="sort_queryset", empty_label=None
     )
 
     class Meta(BaseFilter.Meta):
         model = Recommendation
 
     def filter_queryset(self, queryset):
-        queryset = self.filter_items(queryset)
+        # Item-level filters one by one; the follow-up-level ones as one group, so that
+        # one and the same follow-up meets them all; the order last.
+        for name, value in self.form.cleaned_data.items():
+            if name not in FOLLOW_UP_PARAMS and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
         if self.has_follow_up_params():
             matching = follow_up_conditions(
                 FollowUp.objects.filter(recommendation=OuterRef("pk")),
@@ -253,10 +283,10 @@ class RecommendationFilter(BaseFilter):
                 **self.follow_up_params(),
             )
             queryset = queryset.filter(Exists(matching))
-        return self.sort_queryset(queryset)
+        return self.sort_queryset(queryset, "sort", self.form.cleaned_data.get("sort"))
 
-    def sort_queryset(self, queryset):
-        sort = self.form.cleaned_data.get("sort") or "session"
+    def sort_queryset(self, queryset, name, value):
+        sort = value or "session"
         text = (self.form.cleaned_data.get("q") or "").strip()
         if sort == "relevance" and text and "rank" in queryset.query.annotations:
             # The full-text rank that search() annotates (PostgreSQL only).
@@ -285,10 +315,16 @@ class FollowUpFilter(BaseFilter):
     class Meta(BaseFilter.Meta):
         model = FollowUp
 
+    def filter_as_of(self, queryset, name, value):
+        # The status shown is the one in force at the end of that day.
+        return with_shown_status(queryset, value)
+
     def filter_queryset(self, queryset):
-        queryset = self.filter_items(queryset)
-        queryset = follow_up_conditions(queryset, as_of=self.as_of_date, **self.follow_up_params())
-        return queryset.order_by("recommendation__sort_key", "delegation__code")
+        return (
+            super()
+            .filter_queryset(queryset)
+            .order_by("recommendation__sort_key", "delegation__code")
+        )
 
 
 def describe_active_filters(filterset) -> list[tuple[str, str, str, str]]:

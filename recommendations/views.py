@@ -8,12 +8,11 @@ recommendation or delegation gives 404; a bad page number gives the nearest page
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -32,7 +31,6 @@ FIELD_GROUPS = [
     ("display", gettext_lazy("Display"), ["sort"]),
 ]
 # Parameters that only choose what part of the results to show, not which results.
-NOT_FILTERS = ("page", "per_page")
 MAX_CODE_LENGTH = 40
 # The follow-up export takes the same parameters as /follow-ups/.
 FOLLOW_UPS_EXPORT = "/follow-ups/export.csv"
@@ -44,7 +42,8 @@ def _valid_code(code: str) -> bool:
 
 
 def _removal_links(params, active) -> list[dict]:
-    """For each active filter, the query string of the same page without it."""
+    """For each active filter, the parameters of the same page without it (rendered by
+    ``{% querystring %}``)."""
     links = []
     for name, label, shown, raw in active:
         query = params.copy()
@@ -53,7 +52,7 @@ def _removal_links(params, active) -> list[dict]:
             query.setlist(name, [v for v in query.getlist(name) if v != raw])
         else:
             query.pop(name, None)
-        links.append({"name": name, "label": label, "value": shown, "query": query.urlencode()})
+        links.append({"name": name, "label": label, "value": shown, "params": query})
     return links
 
 
@@ -78,16 +77,8 @@ def _filter_context(request, filterset, *, hidden=()) -> dict:
         "active_filters": _removal_links(request.GET, active),
         "page_sizes": PAGE_SIZES,
         "per_page_value": request.GET.get("per_page", ""),
-        "export_query": _query_without(request.GET, NOT_FILTERS),
+        "export_params": request.GET,
     }
-
-
-def _query_without(params, names) -> str:
-    query = params.copy()
-    for name in names:
-        query.pop(name, None)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else ""
 
 
 def _result_message(pagination, *, noun: str) -> str:
@@ -125,8 +116,6 @@ def _time_context(request, filterset) -> dict:
     return {
         "as_of": as_of,
         "changed_since": changed_since,
-        "without_as_of": _query_without(request.GET, ("as_of", "page")) or "?",
-        "without_changed_since": _query_without(request.GET, ("changed_since", "page")) or "?",
     }
 
 
@@ -176,7 +165,7 @@ def recommendation_list(request):
             "items": items,
             "show_matches": filterset.has_follow_up_params(),
             "changed_scope": "items",
-            "export_path": _export_path("export", "/recommendations/export.csv"),
+            "export_path": reverse("recommendations:export"),
         }
     )
     return render(request, "recommendations/list.html", context)
@@ -210,20 +199,16 @@ def delegation_detail(request, code):
     delegation = Delegation.objects.filter(code=code.upper()).first()
     if delegation is None:
         raise Http404
-    data = request.GET.copy()
-    data.setlist("delegation", [delegation.code])
+    # The delegation of the URL first, then the page's own parameters.
+    data = QueryDict(mutable=True)
+    data["delegation"] = delegation.code
+    for name, values in request.GET.lists():
+        if name != "delegation":
+            data.setlist(name, values)
     filterset = FollowUpFilter(data, queryset=FollowUp.objects.all())
     context = _filter_context(request, filterset, hidden=("delegation",))
     context["delegation"] = delegation
-    context["export_query"] = "?" + urlencode(
-        [("delegation", delegation.code)]
-        + [
-            (k, v)
-            for k, values in request.GET.lists()
-            if k not in (*NOT_FILTERS, "delegation")
-            for v in values
-        ]
-    )
+    context["export_params"] = data
     if not filterset.is_valid():
         return render(request, "recommendations/delegation.html", context, status=400)
     times = _time_context(request, filterset)
@@ -273,7 +258,6 @@ def recommendation_detail(request, code):
         "status_counts": counts,
         "as_of": as_of,
         "as_of_form": form,
-        "without_as_of": "?",
     }
     return render(
         request, "recommendations/detail.html", context, status=200 if form.is_valid() else 400
@@ -290,25 +274,10 @@ def _scope(request):
     return filterset, meetings, meeting
 
 
-def _link_rows(rows, *, meeting, as_of, to: str) -> None:
-    """Point each breakdown row at its filtered list (themes) or page (delegations),
-    in the same meeting and at the same date."""
-    common = [("meeting", meeting.slug)] + ([("as_of", as_of.isoformat())] if as_of else [])
-    list_url = reverse("recommendations:list")
-    for row in rows:
-        if to == "theme":
-            row.url = f"{list_url}?{urlencode([*common, ('theme', row.key)])}"
-        else:
-            url = reverse("recommendations:delegation", args=[row.key])
-            row.url = f"{url}?{urlencode(common)}"
-
-
-def _export_path(name: str, fallback: str) -> str:
-    """The export URL when its route exists, else its documented path."""
-    try:
-        return reverse(f"recommendations:{name}")
-    except NoReverseMatch:
-        return fallback
+def _scope_params(meeting, as_of) -> dict:
+    """The parameters that keep a link in the same meeting and at the same date (for
+    ``{% querystring %}``)."""
+    return {"meeting": meeting.slug, "as_of": as_of.isoformat() if as_of else None}
 
 
 def _scope_errors(filterset) -> list[tuple[str, str]]:
@@ -329,11 +298,10 @@ def theme_list(request):
     as_of = filterset.as_of_date
     themes = selectors.status_by_theme(meeting, as_of=as_of) if meeting else []
     if meeting:
-        _link_rows(themes, meeting=meeting, as_of=as_of, to="theme")
+        context["scope"] = _scope_params(meeting, as_of)
     context.update(
         {
             "as_of": as_of,
-            "without_as_of": _query_without(request.GET, ("as_of",)) or "?",
             "themes": themes,
             "statuses": Status.choices,
         }
@@ -383,19 +351,11 @@ def dashboard(request):
     sessions = selectors.sessions_with_item_counts(meeting)
     by_theme = selectors.status_by_theme(meeting, as_of=as_of)
     by_delegation = selectors.status_by_delegation(meeting, as_of=as_of)
-    _link_rows(by_theme, meeting=meeting, as_of=as_of, to="theme")
-    _link_rows(by_delegation, meeting=meeting, as_of=as_of, to="delegation")
     changes = selectors.status_changes(follow_ups, since=since, as_of=as_of) if since else []
     days_to_target = (meeting.target_date - today).days if meeting.target_date else None
-    changes_query = (
-        [("meeting", meeting.slug), ("changed_since", since.isoformat())] if since else []
-    )
-    if as_of and since:
-        changes_query.append(("as_of", as_of.isoformat()))
     context.update(
         {
             "as_of": as_of,
-            "without_as_of": _query_without(request.GET, ("as_of",)) or "?",
             "since": since,
             "since_is_default": asked_since is None,
             "days_to_target": days_to_target,
@@ -406,8 +366,8 @@ def dashboard(request):
             "by_delegation": by_delegation,
             "changes": changes,
             "n_changed": sum(t.n for t in changes),
-            "changes_query": "?" + urlencode(changes_query),
-            "meeting_query": "?" + urlencode([("meeting", meeting.slug)]),
+            "scope": _scope_params(meeting, as_of),
+            "since_param": since.isoformat() if since else None,
             "chart_data": _chart_data(totals, by_theme, by_delegation),
             "chart_delegations": CHART_DELEGATIONS,
             "statuses": Status.choices,
