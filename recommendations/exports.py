@@ -147,14 +147,6 @@ class _Line:
         return line
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    """The lines of the file: BOM + header, then one CRLF-terminated line per row."""
-    writer = csv.writer(_Line(), lineterminator="\r\n")
-    yield BOM + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([neutralise(value) for value in row])
-
-
 def export_filename(kind: str, parts: Iterable[str] = (), day: datetime.date | None = None) -> str:
     """``<kind>-<parts>-<YYYY-MM-DD>.csv``, e.g. ``recommendations-ieds-2026-11-27.csv``.
     ASCII only, at most about 150 characters."""
@@ -164,30 +156,12 @@ def export_filename(kind: str, parts: Iterable[str] = (), day: datetime.date | N
     return "-".join(w for w in [slugify(kind), middle, day.isoformat()] if w) + ".csv"
 
 
-def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Join small byte chunks into blocks of about BLOCK_SIZE (for ``csv_response``)."""
-    buffer, size = [], 0
-    for chunk in chunks:
-        buffer.append(chunk)
-        size += len(chunk)
-        if size >= BLOCK_SIZE:
-            yield b"".join(buffer)
-            buffer, size = [], 0
-    if buffer:
-        yield b"".join(buffer)
-
-
 def _attachment(content: Iterator[bytes], filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
-
-
-def csv_response(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
-    """Stream ``lines`` as a CSV download, encoded as UTF-8 in blocks."""
-    return _attachment(_blocks(line.encode("utf-8") for line in lines), filename)
 
 
 # --- What an export selects ----------------------------------------------------------
@@ -724,18 +698,6 @@ def export_from_params(
 
 
 # --- The admin's export action -------------------------------------------------------
-
-
-def follow_up_rows(queryset, *, user, as_of: datetime.date | None = None) -> Iterator[list]:
-    """One row per follow-up in FOLLOW_UP_HEADER order, as Python values. One query
-    whatever the size (themes, status and latest update come from subqueries). A
-    restricted note is left empty unless the user may read it."""
-    query = follow_ups_query(queryset, audience=access.audience(user), as_of=as_of)
-    for row in query.rows.iterator(chunk_size=CHUNK_ROWS):
-        values = list(row)
-        if values[3]:
-            values[3] = "; ".join(sorted(values[3].split("; ")))
-        yield values
 
 
 def follow_ups_response(queryset, *, user, name_parts=(), as_of=None) -> StreamingHttpResponse:
