@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
@@ -34,8 +34,6 @@ FIELD_GROUPS = [
 # Parameters that only choose what part of the results to show, not which results.
 NOT_FILTERS = ("page", "per_page")
 MAX_CODE_LENGTH = 40
-# The follow-up export takes the same parameters as /follow-ups/.
-FOLLOW_UPS_EXPORT = "/follow-ups/export.csv"
 
 
 def _valid_code(code: str) -> bool:
@@ -176,7 +174,7 @@ def recommendation_list(request):
             "items": items,
             "show_matches": filterset.has_follow_up_params(),
             "changed_scope": "items",
-            "export_path": _export_path("export", "/recommendations/export.csv"),
+            "export_path": reverse("recommendations:export"),
         }
     )
     return render(request, "recommendations/list.html", context)
@@ -199,7 +197,8 @@ def follow_up_list(request):
     context.update(_paged_context(request, pagination, noun="follow-ups"))
     context.update(times)
     context["follow_ups"] = list(pagination.page.object_list)
-    context["export_path"] = FOLLOW_UPS_EXPORT
+    # The follow-up export takes the same parameters as /follow-ups/.
+    context["export_path"] = reverse("recommendations:follow_ups_export")
     return render(request, "recommendations/follow_ups.html", context)
 
 
@@ -242,7 +241,7 @@ def delegation_detail(request, code):
         {
             "follow_ups": list(pagination.page.object_list),
             "totals": totals,
-            "export_path": FOLLOW_UPS_EXPORT,
+            "export_path": reverse("recommendations:follow_ups_export"),
         }
     )
     return render(request, "recommendations/delegation.html", context)
@@ -301,14 +300,6 @@ def _link_rows(rows, *, meeting, as_of, to: str) -> None:
         else:
             url = reverse("recommendations:delegation", args=[row.key])
             row.url = f"{url}?{urlencode(common)}"
-
-
-def _export_path(name: str, fallback: str) -> str:
-    """The export URL when its route exists, else its documented path."""
-    try:
-        return reverse(f"recommendations:{name}")
-    except NoReverseMatch:
-        return fallback
 
 
 def _scope_errors(filterset) -> list[tuple[str, str]]:
