@@ -15,6 +15,7 @@ from recommendations.exports import (
     FOLLOW_UP_HEADER,
     PROGRESS_UPDATE_HEADER,
     RECOMMENDATION_HEADER,
+    REGISTRY,
 )
 from recommendations.models import (
     FollowUp,
@@ -82,6 +83,13 @@ def test_the_routes_are_named_and_export_is_not_taken_for_a_code():
     assert reverse("recommendations:follow_ups_export") == "/follow-ups/export.csv"
     assert reverse("recommendations:follow_ups_matrix") == "/follow-ups/matrix.csv"
     assert reverse("recommendations:progress_updates_export") == "/progress-updates/export.csv"
+
+
+def test_every_registered_kind_has_a_route_and_starts_with_its_columns(client, items):
+    assert list(REGISTRY) == list(EXPORT_URLS)
+    for kind in REGISTRY.values():
+        _, data = download(client, kind.name)
+        assert parse(data)[0][: len(kind.columns)] == list(kind.columns)
 
 
 def test_the_recommendation_export_has_the_contract_columns(client, items, settings):
