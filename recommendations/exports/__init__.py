@@ -13,7 +13,7 @@ Callers import from here.
 
 from ..access import PUBLIC, STAFF, Audience
 from .csv import ENGINES, Progress, copy_statement, default_engine, orm_rows, stream
-from .formatting import BOM, FORMULA_STARTS, neutralise
+from .formatting import BOM, neutralise, unneutralise
 from .queries import (
     CHANGE_HEADER,
     FOLLOW_UP_HEADER,
@@ -41,7 +41,6 @@ __all__ = [
     "CHANGE_HEADER",
     "ENGINES",
     "FOLLOW_UP_HEADER",
-    "FORMULA_STARTS",
     "KINDS",
     "PROGRESS_UPDATE_HEADER",
     "PUBLIC",
@@ -66,4 +65,5 @@ __all__ = [
     "progress_updates_query",
     "recommendations_query",
     "stream",
+    "unneutralise",
 ]

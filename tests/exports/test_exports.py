@@ -240,6 +240,18 @@ def test_a_note_that_starts_a_formula_comes_out_prefixed(client, follow_up, note
         assert rows[1][rows[0].index(column)] == "'" + note
 
 
+@pytest.mark.parametrize("note", [" =1+1", "  @SUM(A1)", " \t-1", "'=1", "'legitimate"])
+def test_a_note_with_blanks_or_apostrophes_before_a_formula_comes_out_prefixed(
+    client, follow_up, note
+):
+    services.progress_update_create(follow_up=follow_up, date=DAY, status="planned", note=note)
+    expected = note if note == "'legitimate" else "'" + note
+    for kind, column in [("follow-ups", "last_update_note"), ("progress-updates", "note")]:
+        _, data = download(client, kind)
+        rows = parse(data)
+        assert rows[1][rows[0].index(column)] == expected
+
+
 def test_a_dash_in_the_middle_of_a_cell_is_left_alone(client, follow_up):
     note = "Training - phase 2, done"
     services.progress_update_create(follow_up=follow_up, date=DAY, status="planned", note=note)

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import sys
 
 import pytest
 
@@ -10,6 +11,7 @@ from recommendations.exports import (
     PUBLIC,
     export_filename,
     follow_ups_query,
+    formatting,
     neutralise,
     orm_rows,
     stream,
@@ -25,6 +27,28 @@ DAY = datetime.date(2023, 9, 1)
 )
 def test_it_prefixes_cells_that_start_a_formula(value):
     assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [" =1+1", "  +1", " -1", " @SUM(A1)", " \t=1", "\u00a0=1", "'=1", "'' =1", "' -x"],
+)
+def test_it_prefixes_a_formula_behind_blanks_or_apostrophes(value):
+    # A spreadsheet that trims spaces would read " =1+1" as a formula; and a note
+    # that starts with ' before one gets its own ', so the importer's undoing is exact.
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value", ["  leading and trailing spaces  ", "'already quoted", " a = b", "'", "", " "]
+)
+def test_it_leaves_text_that_is_no_formula_alone(value):
+    assert neutralise(value) == value
+
+
+def test_the_whitespace_spelt_out_for_the_sql_is_pythons():
+    everything = map(chr, range(sys.maxunicode + 1))
+    assert "".join(c for c in everything if c.isspace()) == formatting.WHITESPACE
 
 
 def test_it_leaves_a_dash_in_the_middle_of_a_sentence_alone():
