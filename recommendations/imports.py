@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access
-from .exports import FORMULA_STARTS
+from .exports import unneutralise
 from .models import Delegation, FollowUp, ProgressUpdate, Recommendation
 from .status import LATEST_FIRST, Status
 
@@ -88,13 +88,6 @@ def decode(data: bytes) -> str:
                 "delimited)”; in LibreOffice, choose the UTF-8 character set."
             )
         ) from None
-
-
-def unneutralise(value: str) -> str:
-    """Undo the export's formula neutralisation: a ' before a formula character."""
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
 
 
 def parse_date(value: str) -> datetime.date:

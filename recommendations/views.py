@@ -32,8 +32,6 @@ FIELD_GROUPS = [
 ]
 # Parameters that only choose what part of the results to show, not which results.
 MAX_CODE_LENGTH = 40
-# The follow-up export takes the same parameters as /follow-ups/.
-FOLLOW_UPS_EXPORT = "/follow-ups/export.csv"
 
 
 def _valid_code(code: str) -> bool:
@@ -188,7 +186,8 @@ def follow_up_list(request):
     context.update(_paged_context(request, pagination, noun="follow-ups"))
     context.update(times)
     context["follow_ups"] = list(pagination.page.object_list)
-    context["export_path"] = FOLLOW_UPS_EXPORT
+    # The follow-up export takes the same parameters as /follow-ups/.
+    context["export_path"] = reverse("recommendations:follow_ups_export")
     return render(request, "recommendations/follow_ups.html", context)
 
 
@@ -227,7 +226,7 @@ def delegation_detail(request, code):
         {
             "follow_ups": list(pagination.page.object_list),
             "totals": totals,
-            "export_path": FOLLOW_UPS_EXPORT,
+            "export_path": reverse("recommendations:follow_ups_export"),
         }
     )
     return render(request, "recommendations/delegation.html", context)

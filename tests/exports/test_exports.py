@@ -16,6 +16,7 @@ from recommendations.exports import (
     FOLLOW_UP_HEADER,
     PROGRESS_UPDATE_HEADER,
     RECOMMENDATION_HEADER,
+    REGISTRY,
 )
 from recommendations.models import (
     FollowUp,
@@ -83,6 +84,13 @@ def test_the_routes_are_named_and_export_is_not_taken_for_a_code():
     assert reverse("recommendations:follow_ups_export") == "/follow-ups/export.csv"
     assert reverse("recommendations:follow_ups_matrix") == "/follow-ups/matrix.csv"
     assert reverse("recommendations:progress_updates_export") == "/progress-updates/export.csv"
+
+
+def test_every_registered_kind_has_a_route_and_starts_with_its_columns(client, items):
+    assert list(REGISTRY) == list(EXPORT_URLS)
+    for kind in REGISTRY.values():
+        _, data = download(client, kind.name)
+        assert parse(data)[0][: len(kind.columns)] == list(kind.columns)
 
 
 def test_the_recommendation_export_has_the_contract_columns(client, items, settings):
@@ -231,6 +239,18 @@ def test_a_note_that_starts_a_formula_comes_out_prefixed(client, follow_up, note
         _, data = download(client, kind)
         rows = parse(data)
         assert rows[1][rows[0].index(column)] == "'" + note
+
+
+@pytest.mark.parametrize("note", [" =1+1", "  @SUM(A1)", " \t-1", "'=1", "'legitimate"])
+def test_a_note_with_blanks_or_apostrophes_before_a_formula_comes_out_prefixed(
+    client, follow_up, note
+):
+    services.progress_update_create(follow_up=follow_up, date=DAY, status="planned", note=note)
+    expected = note if note == "'legitimate" else "'" + note
+    for kind, column in [("follow-ups", "last_update_note"), ("progress-updates", "note")]:
+        _, data = download(client, kind)
+        rows = parse(data)
+        assert rows[1][rows[0].index(column)] == expected
 
 
 def test_a_dash_in_the_middle_of_a_cell_is_left_alone(client, follow_up):

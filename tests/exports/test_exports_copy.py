@@ -141,6 +141,43 @@ def test_the_tricky_values_come_back_intact(tricky):
     assert rows[2][4:6] == ['O"Neil, =Ada', "'-UN\nHQ"]
 
 
+BLANKS_BEFORE_FORMULAS = [
+    " =1+1",
+    "   +1",
+    " -",
+    " @x",
+    " \t=1",
+    "\u00a0=1",
+    "\u3000+1",
+    "\u200b=1",
+    "'=1",
+    "''+1",
+    "' =1",
+    " '=1",
+    "'",
+    " ",
+    " a = b",
+]
+
+
+def test_blanks_and_apostrophes_before_a_formula_are_written_the_same_way(make_recommendation, pak):
+    for i, text in enumerate(BLANKS_BEFORE_FORMULAS):
+        item = make_recommendation(code=f"D2S1-{i + 1:02d}", source_excerpt=text)
+        follow_up = services.follow_up_create(recommendation=item, delegation=pak, pledge=text)
+        services.progress_update_create(
+            follow_up=follow_up, date=datetime.date(2023, 9, 1), status="planned", note=text
+        )
+    for kind in KINDS:
+        orm, copy = both(kind, "", STAFF)
+        assert copy == orm, kind
+    orm, _ = both("progress-updates", "", STAFF)
+    notes = [row[5] for row in csv.reader(io.StringIO(orm.decode("utf-8-sig"), newline=""))]
+    assert notes[1:] == [
+        "'" + t if t.lstrip("'").lstrip()[:1] in ("=", "+", "-", "@") else t
+        for t in BLANKS_BEFORE_FORMULAS
+    ]
+
+
 def test_parameters_are_bound_safely_in_the_copy_statement(tricky, make_recommendation):
     make_recommendation(code="D9-01", text="Talks led by O'Brien on 100% of \\ sites")
     for q in ["O'Brien", 'O\'Brien \\ "x" %s %% ; DROP TABLE x; --', "100%"]:

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from recommendations.exports import (
-    KINDS,
+    ENGINES,
     PUBLIC,
+    REGISTRY,
     STAFF,
     InvalidParameters,
     Progress,
@@ -39,12 +40,18 @@ PARAMETERS = [
 
 class Command(BaseCommand):
     help = (
-        "Write a CSV export (recommendations, follow-ups, matrix or progress-updates) "
-        "filtered like the web lists. Exports what the public sees unless --as-staff."
+        f"Write a CSV export ({', '.join(REGISTRY)}) filtered like the web lists. "
+        "Exports what the public sees unless --as-staff."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("export", choices=KINDS, help="Which export.")
+        parser.add_argument(
+            "export",
+            choices=list(REGISTRY),
+            help="Which export: "
+            + "; ".join(f"{kind.name}: {kind.title}" for kind in REGISTRY.values())
+            + ".",
+        )
         parser.add_argument(
             "-o",
             "--output",
@@ -76,7 +83,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--engine",
-            choices=["orm", "copy"],
+            choices=list(ENGINES),
             help="How rows are written: 'copy' (PostgreSQL COPY, the default there) or "
             "'orm' (the default elsewhere). Both give the same bytes.",
         )
