@@ -21,7 +21,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.utils.translation import gettext as _
 
 from .models import FocalPoint, ProgressUpdate
-from .roles import SECRETARIAT
+from .roles import FOCAL_POINTS, SECRETARIAT
 
 _NOTHING = Q(pk__in=[])
 
@@ -71,6 +71,16 @@ class Audience:
 PUBLIC = Audience()
 STAFF = Audience(everything=True)
 SYSTEM = STAFF
+
+
+def secretariat_accounts() -> Q:
+    """The users ``is_secretariat`` is true for, as a filter on users."""
+    return Q(is_active=True) & (Q(is_superuser=True) | Q(groups__name=SECRETARIAT))
+
+
+def focal_point_accounts() -> Q:
+    """The accounts that may speak for a delegation, as a filter on users."""
+    return Q(groups__name=FOCAL_POINTS)
 
 
 def is_secretariat(user) -> bool:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .models import FocalPoint, FollowUp, ProgressUpdate, Recommendation
-from .roles import FOCAL_POINTS
 from .status import Status, refuse_future
 
 # The fields of a follow-up that services.follow_up_update may change.
@@ -152,7 +151,7 @@ class FocalPointAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "user" in self.fields:
             self.fields["user"].queryset = get_user_model().objects.filter(
-                groups__name=FOCAL_POINTS
+                access.focal_point_accounts()
             )
             self.fields["user"].help_text = _(
                 "A staff account in the “Delegation focal points” group. Create one "

@@ -18,13 +18,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import access
 from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog
-from .roles import SECRETARIAT
 from .status import OPEN, Status, with_previous_status
 
 logger = logging.getLogger(__name__)
@@ -123,8 +122,7 @@ def weekly_recipients():
     """Active Secretariat staff (group members and superusers), by username. Lazy."""
     return (
         get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=SECRETARIAT))
+        .objects.filter(access.secretariat_accounts())
         .distinct()
         .order_by("username")
     )

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .. import access
 from ..forms import FocalPointAdminForm
 from ..models import FocalPoint, ReminderLog
-from ..roles import FOCAL_POINTS
 from ..widgets import SafeAutocompleteMixin
 from .base import CappedListMixin, TrackerAdmin
 
@@ -66,7 +66,7 @@ class UserAdmin(CappedListMixin, DjangoUserAdmin):
         queryset, distinct = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == "focalpoint":
             # Autocomplete of FocalPoint.user: only focal-point accounts.
-            queryset = queryset.filter(groups__name=FOCAL_POINTS)
+            queryset = queryset.filter(access.focal_point_accounts())
         return queryset, distinct
 
 
