@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog
+from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog, real_meetings
 from .roles import SECRETARIAT
 from .status import OPEN, Status
 
@@ -64,7 +64,7 @@ class ReminderSummary:
 
 
 def _remindable(queryset):
-    return queryset.filter(is_illustrative=False, recommendation__meeting__is_synthetic=False)
+    return queryset.filter(real_meetings("recommendation__meeting__"), is_illustrative=False)
 
 
 def follow_ups_needing_reminder(*, today: datetime.date, within_days: int = DUE_SOON_DAYS):
@@ -153,10 +153,10 @@ def weekly_changes(*, today: datetime.date):
     )
     return (
         ProgressUpdate.objects.filter(
+            real_meetings("follow_up__recommendation__meeting__"),
             date__gte=first,
             date__lte=last,
             follow_up__is_illustrative=False,
-            follow_up__recommendation__meeting__is_synthetic=False,
         )
         .annotate(from_status=Coalesce(Subquery(previous), Value(Status.NOT_STARTED.value)))
         .select_related("follow_up__recommendation", "follow_up__delegation")
