@@ -31,7 +31,7 @@ def setup():
 
 def params() -> dict:
     """The parameters the synthetic data was seeded with (null if none)."""
-    from recommendations.synthetic import seeded_parameters
+    from devtools.synthetic import seeded_parameters
 
     return {"params": seeded_parameters()}
 

@@ -197,14 +197,17 @@ def app_env(url: str, **extra) -> dict:
 
 
 def manage(url: str, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=app_env(url), check=True)
+    # The development tools (seed_synthetic) are installed for these commands only, not
+    # in the servers measured.
+    env = app_env(url, TRACKER_DEVTOOLS="1")
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def task(url: str, *args: str, **extra_env) -> dict:
     out = subprocess.run(
         [PYTHON, str(ROOT / "bench" / "django_tasks.py"), *args],
         cwd=ROOT,
-        env=app_env(url, **extra_env),
+        env=app_env(url, TRACKER_DEVTOOLS="1", **extra_env),
         check=True,
         capture_output=True,
         text=True,

@@ -80,6 +80,11 @@ INSTALLED_APPS = [
     "axes",
     "recommendations",
 ]
+# Development-only tools (seed_synthetic, the load-test data generator): installed with
+# DEBUG, or where TRACKER_DEVTOOLS=1 asks for them (the benchmark's scratch databases),
+# never otherwise, so that a production site has no command that writes generated data.
+if env_bool("TRACKER_DEVTOOLS", default=DEBUG):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # Outermost, so its one log line per request has the final status and the whole time.
