@@ -277,9 +277,10 @@ ALLOW_SAMPLE_DATA = env_bool("ALLOW_SAMPLE_DATA", default=DEBUG)
 # they still render when the database is what failed.
 CSRF_FAILURE_VIEW = "lib.errors.csrf_failure"
 
-# dumpdata/loaddata in JSON keep timestamps to the microsecond (Django's own JSON
-# drops them below the millisecond, which could reorder same-day progress updates).
-SERIALIZATION_MODULES = {"json": "recommendations.backup_json"}
+# Backups: dumpdata --format exact_json keeps timestamps to the microsecond (Django's
+# own JSON drops them below the millisecond, which could reorder same-day progress
+# updates); loaddata reads a .exact_json file back. Django's "json" is left as it is.
+SERIALIZATION_MODULES = {"exact_json": "lib.exact_json"}
 
 LOGGING = {
     "version": 1,
