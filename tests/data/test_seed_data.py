@@ -597,6 +597,38 @@ def test_the_agenda_observations_say_what_the_session_set_out_to_do(demo):
         assert found.text.startswith("The session set out to "), code
 
 
+def test_the_online_database_excerpt_says_what_the_database_is_about(demo):
+    # D1S2-04: "this issue" is accountability, two sentences before the announcement.
+    excerpt = item("D1S2-04").source_excerpt
+    assert excerpt.startswith(
+        "Mr. Faisal Shahkar, representing the UN Secretariat, emphasized the importance of "
+        "accountability for crimes committed against peacekeepers."
+    )
+    assert excerpt.endswith("expected to be available later this year.")
+
+
+@pytest.mark.parametrize(
+    ("code", "referent", "sentence"),
+    [
+        ("D1S1-11", "mission fatalities", "She noted the potential for an increase in such"),
+        ("D1S1-12", "mission fatalities", "She noted the potential for an increase in such"),
+        ("D1S3-04", "field hospitals", "He also emphasized the utilization of technology"),
+        ("D1S3-05", "field hospitals", "He also emphasized the utilization of technology"),
+        ("D1S3-09", "remote regions", "Brigadier Naz also emphasized the need for"),
+        ("D2S1-09", "IEDs", "He especially indicated the significance of"),
+    ],
+)
+def test_an_excerpt_whose_sentence_refers_back_starts_at_the_referent(
+    demo, code, referent, sentence
+):
+    # "such incidents", "these hospitals", "such areas", "leverage it": the excerpt reads
+    # alone only with the sentence that names what they refer to, as D1S1-10 and D1S3-07.
+    excerpt = item(code).source_excerpt
+    assert referent in excerpt.split(sentence)[0], code
+    assert excerpt.index(sentence) > 0, code
+    assert excerpt in cleaned_source(), code
+
+
 def test_every_follow_up_status_is_that_of_its_latest_update(demo):
     follow_ups = list(FollowUp.objects.prefetch_related("updates"))
     assert 60 <= len(follow_ups) <= 90
