@@ -629,6 +629,22 @@ def test_an_excerpt_whose_sentence_refers_back_starts_at_the_referent(
     assert excerpt in cleaned_source(), code
 
 
+@pytest.mark.parametrize(
+    ("code", "theme", "like"),
+    [
+        # The UN's incident reporting system, as D1S3-11.
+        ("D1S1-01", "technology", "D1S3-11"),
+        # UAVs (counter-drone), as the counter-drone systems of D2S2-02.
+        ("D2S2-03", "force-protection", "D2S2-02"),
+        # The safety of women peacekeepers, as D1S1-04 and D1S1-05.
+        ("D1S1-09", "safety", "D1S1-04"),
+    ],
+)
+def test_an_item_carries_the_theme_its_like_carries(demo, code, theme, like):
+    assert theme in item(code).themes.values_list("slug", flat=True)
+    assert theme in item(like).themes.values_list("slug", flat=True)
+
+
 def test_every_follow_up_status_is_that_of_its_latest_update(demo):
     follow_ups = list(FollowUp.objects.prefetch_related("updates"))
     assert 60 <= len(follow_ups) <= 90
