@@ -340,13 +340,35 @@ def test_it_loads_the_meeting_with_its_hosts_dates_and_target(demo):
         datetime.date(2023, 8, 31),
     )
     assert meeting.theme == "Safety and Security of Peacekeepers"
+    # The Ministerial by its official name; it ran 5–6 December, and its end date waits
+    # for the Ministerial to be a meeting of its own.
     assert (meeting.target_name, meeting.target_city, meeting.target_date) == (
-        "Accra Ministerial",
+        "2023 United Nations Peacekeeping Ministerial",
         "Accra",
         datetime.date(2023, 12, 5),
     )
     assert meeting.is_synthetic is False
     assert meeting.description
+    # Neither the summary nor its notes give an official address for the document.
+    assert meeting.source_url == ""
+
+
+def test_the_c34_is_named_in_full_wherever_the_data_mentions_it(demo):
+    meeting = Meeting.objects.get(slug="islamabad-2023")
+    assert "Member States of the Special Committee on Peacekeeping Operations (C-34)" in (
+        meeting.description
+    )
+    texts = [
+        meeting.title,
+        meeting.description,
+        meeting.theme,
+        *Session.objects.values_list("summary", flat=True),
+        *Recommendation.objects.values_list("text", flat=True),
+    ]
+    for text in texts:
+        assert text.count("C-34") == text.count(
+            "Special Committee on Peacekeeping Operations (C-34)"
+        ), text
 
 
 def test_it_loads_the_six_delegations(demo):
