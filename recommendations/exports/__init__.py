@@ -6,6 +6,7 @@ matches what was filtered.
 - ``queries``: one query builder per kind, whatever the output format;
 - ``formatting``: from a value to the text of a cell, in Python and in SQL, with the
   formula neutralisation;
+- ``words``: the headers and values as people read them, in the active language;
 - ``csv``: the streamed CSV writer, its ORM and PostgreSQL COPY paths.
 
 Callers import from here.
@@ -20,6 +21,7 @@ from .queries import (
     PROGRESS_UPDATE_HEADER,
     RECOMMENDATION_HEADER,
     ExportQuery,
+    export_transaction,
     follow_ups_query,
     matrix_query,
     progress_updates_query,
@@ -35,6 +37,7 @@ from .registry import (
     export_from_params,
     follow_ups_response,
 )
+from .words import Reader
 
 __all__ = [
     "BOM",
@@ -53,10 +56,12 @@ __all__ = [
     "ExportQuery",
     "InvalidParameters",
     "Progress",
+    "Reader",
     "copy_statement",
     "default_engine",
     "export_filename",
     "export_from_params",
+    "export_transaction",
     "follow_ups_query",
     "follow_ups_response",
     "matrix_query",

@@ -116,16 +116,17 @@ def _follow_ups(selection: Selection) -> ExportQuery:
 )
 def _matrix(selection: Selection) -> ExportQuery:
     # One query for the header: the delegations of the follow-ups listed.
-    codes = list(
+    names = dict(
         selection.follow_ups.qs.order_by("delegation__code")
-        .values_list("delegation__code", flat=True)
+        .values_list("delegation__code", "delegation__name")
         .distinct()
     )
     return queries.matrix_query(
         selection.items.qs,
-        delegation_codes=codes,
+        delegation_codes=list(names),
         follow_up_params=selection.follow_ups.follow_up_params(),
         as_of=selection.as_of,
+        delegation_names=names,
     )
 
 
