@@ -7,7 +7,8 @@ matches what was filtered.
 - ``formatting``: from a value to the text of a cell, in Python and in SQL, with the
   formula neutralisation;
 - ``words``: the headers and values as people read them, in the active language;
-- ``csv``: the streamed CSV writer, its ORM and PostgreSQL COPY paths.
+- ``csv``: the streamed CSV writer, its ORM and PostgreSQL COPY paths;
+- ``xlsx``: the spreadsheet writer (openpyxl, write-only), for people.
 
 Callers import from here.
 """
@@ -28,9 +29,11 @@ from .queries import (
     recommendations_query,
 )
 from .registry import (
+    FORMATS,
     KINDS,
     REGISTRY,
     Export,
+    ExportFormat,
     ExportKind,
     InvalidParameters,
     export_filename,
@@ -38,20 +41,24 @@ from .registry import (
     follow_ups_response,
 )
 from .words import Reader
+from .xlsx import TooManyRows
 
 __all__ = [
     "BOM",
     "CHANGE_HEADER",
     "ENGINES",
     "FOLLOW_UP_HEADER",
+    "FORMATS",
     "KINDS",
     "PROGRESS_UPDATE_HEADER",
     "PUBLIC",
     "RECOMMENDATION_HEADER",
     "REGISTRY",
     "STAFF",
+    "TooManyRows",
     "Audience",
     "Export",
+    "ExportFormat",
     "ExportKind",
     "ExportQuery",
     "InvalidParameters",
