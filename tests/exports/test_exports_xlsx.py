@@ -4,7 +4,9 @@ header row, and no cell that is a formula whatever the data holds."""
 
 import csv
 import datetime
+import html
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -454,6 +456,38 @@ def test_the_view_itself_refuses_an_anonymous_spreadsheet_when_reading_needs_log
     response = export_views.follow_ups_export(request, extension="xlsx")
     assert response.status_code == 403
     assert response.content == b"Sign in to download this export.\n"
+
+
+EXPORT_LINK = r'<a href="([^"]+)" download>([^<]+)</a>'
+
+
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("/recommendations/", "theme=medical&per_page=10&page=1"),
+        ("/follow-ups/", "delegation=PAK&status=completed&page=1"),
+        ("/delegations/JPN/", "status=not_started"),
+    ],
+)
+def test_the_lists_offer_the_spreadsheet_of_the_rows_they_count(client, site_data, page, params):
+    response = client.get(page + "?" + params)
+    links = re.findall(EXPORT_LINK, response.content.decode())
+    assert [label for _, label in links] == [
+        "Export these results (CSV)",
+        "as a spreadsheet (XLSX)",
+    ]
+    csv_url, xlsx_url = (html.unescape(url) for url, _ in links)
+    assert xlsx_url == csv_url.replace(".csv?", ".xlsx?")
+    assert "page=" not in xlsx_url
+    data = b"".join(client.get(xlsx_url).streaming_content)
+    assert len(rows_of(data)) - 1 == response.context["pagination"].paginator.count
+    french = client.get(page + "?" + params, headers={"accept-language": "fr"})
+    text = french.content.decode()
+    assert [label for _, label in re.findall(EXPORT_LINK, text)] == [
+        "Exporter ces résultats (CSV)",
+        "au format tableur (XLSX)",
+    ]
+    assert "</a> ou <a" in text
 
 
 def _bulk_data(n: int, meeting, session, themes, delegations):
