@@ -16,7 +16,7 @@ class ReadRequiresLoginMiddleware:
 
     Exempt: the admin (it has its own sign-in), static files, ``/healthz`` and the
     language switch. A page redirects to the admin sign-in and back; an export
-    (a path ending in ``.csv``) answers 403 in plain text, since a script fetching
+    (a path ending in ``.csv`` or ``.xlsx``) answers 403 in plain text, since a script fetching
     CSV cannot follow a sign-in form. Checked before URL resolution, so a visitor
     who is not signed in cannot probe which paths exist. The setting is read on
     every request, so tests can switch it. Queries only to load a signed-in
@@ -43,7 +43,7 @@ class ReadRequiresLoginMiddleware:
             and not request.path_info.startswith(self.exempt_prefixes())
             and not request.user.is_authenticated
         ):
-            if request.path_info.endswith(".csv"):
+            if request.path_info.endswith((".csv", ".xlsx")):
                 return HttpResponse(
                     "Sign in to download this export.\n",
                     status=403,
