@@ -66,7 +66,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a throttled password change form (recommendations/admin_site.py).
+    "recommendations.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -171,13 +172,18 @@ LOGIN_URL = "admin:login"
 # 1 behind one proxy (nginx with $proxy_add_x_forwarded_for), and so on.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Login throttling (django-axes): three failed sign-ins from one client show the
-# form again; the fourth within the cool-off gets HTTP 429, and so does every
-# attempt after it until the cool-off ends. Axes locks out at the failure whose
-# count reaches the limit, hence 4. Clients are told apart by TRUSTED_PROXY_COUNT.
+# Login throttling (django-axes, see recommendations/signin.py): three failed
+# sign-ins for one account, or from one client, show the form again; the fourth
+# within the cool-off gets HTTP 429, and so does every attempt after it until the
+# cool-off ends. Axes locks out at the failure whose count reaches the limit, hence
+# 4. Counted per account (locked from every address) and per address (locked for
+# every account); clients are told apart by TRUSTED_PROXY_COUNT. A success forgives
+# only the failures of its own account from its own address. Wrong old passwords
+# on the password change form count too.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 4)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "recommendations.signin.SignInThrottle"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "recommendations.middleware.client_ip"

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
 class RecommendationsConfig(AppConfig):
+    default = True  # this module also holds TrackerAdminConfig
     default_auto_field = "django.db.models.BigAutoField"
     name = "recommendations"
     verbose_name = "Ministerial recommendations"
@@ -12,3 +14,10 @@ class RecommendationsConfig(AppConfig):
 
         # Permissions exist only after migrate has run, so the roles are set up then.
         post_migrate.connect(ensure_roles, sender=self)
+
+
+class TrackerAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the tracker's site (``admin_site.TrackerAdminSite``)."""
+
+    default = False  # named in INSTALLED_APPS by its path
+    default_site = "recommendations.admin_site.TrackerAdminSite"
