@@ -71,6 +71,7 @@ def progress_update_create(
 def progress_update_change(
     *,
     update: ProgressUpdate,
+    version: int | None,
     user=None,
     date=UNSET,
     status=UNSET,
@@ -78,13 +79,20 @@ def progress_update_change(
     evidence_url=UNSET,
     visibility=UNSET,
 ) -> ProgressUpdate:
-    """Correct a progress update's date, status, note, evidence or visibility; the
-    fields not given keep their value (read under the lock, so a concurrent change of
-    another field is kept). A focal point may correct their delegation's self-reported
-    updates only, never a verified one."""
+    """Correct a progress update's date, status, note, evidence or visibility; only the
+    fields given are written, the others keep their value (read under the lock, so a
+    concurrent change of another field is kept). A focal point may correct their
+    delegation's self-reported updates only, never a verified one (checked under the
+    lock, so a verification that lands first refuses the edit).
+
+    ``version`` is the version the editor loaded (``None``: a caller that loaded no
+    form, such as a command); if the update has moved on since, ``StaleEditError`` is
+    raised and nothing is written."""
     follow_up = lock(update.follow_up)
     current = _lock_update(update)
     access.check_may_change_update(user, current, follow_up.delegation_id)
+    if version is not None and current.version != version:
+        raise StaleEditError(current)
     given = {
         "date": date,
         "status": status,
@@ -92,13 +100,17 @@ def progress_update_change(
         "evidence_url": evidence_url,
         "visibility": visibility,
     }
-    for name, value in given.items():
-        if value is not UNSET:
-            setattr(current, name, value)
+    written = [name for name, value in given.items() if value is not UNSET]
+    if not written:
+        return current  # nothing to change: no new version, no history row
+    for name in written:
+        setattr(current, name, given[name])
     refuse_future(current.date)
     current.full_clean()
-    current.save()
+    current.version += 1
+    current.save(update_fields=[*written, "version"])
     history_changed(follow_up)
+    update.version = current.version
     return current
 
 
@@ -118,12 +130,15 @@ def progress_update_verify(*, update: ProgressUpdate, user) -> ProgressUpdate:
     """Mark a self-reported update as verified by Secretariat staff (who and when).
     Under the update's row lock, so a concurrent correction does not erase it."""
     access.check_may_verify(user)
+    lock(update.follow_up)  # the one lock order: the follow-up, then its update
     current = _lock_update(update)
     if current.verified_at is None:
         current.verified_by = user
         current.verified_at = timezone.now()
-        current.save(update_fields=["verified_by", "verified_at"])
+        current.version += 1
+        current.save(update_fields=["verified_by", "verified_at", "version"])
     update.verified_by, update.verified_at = current.verified_by, current.verified_at
+    update.version = current.version
     return current
 
 
