@@ -23,6 +23,12 @@ What each row does:
 - ``error``: one or more errors, each shown with the line number. A file with any
   error is refused whole.
 
+Visibility: a row's ``visibility`` value decides. A row without one that repeats the
+note or evidence of an update already recorded for the follow-up (or earlier in the
+file) keeps that update's visibility, restricted if any of them is restricted; only a
+new note takes the visibility chosen on the upload form. So an exported file edited
+and imported back never publishes a restricted note.
+
 A focal point may import only rows for their own delegation: a row for another one is
 an error, so the whole file is refused. Staff may import for any delegation.
 """
@@ -276,6 +282,22 @@ def _same(update: tuple, row: PlanRow) -> bool:
     )
 
 
+def kept_visibility(row: PlanRow, history: list[tuple]) -> str | None:
+    """The visibility a row without one keeps: that of the recorded updates whose note
+    or evidence it repeats (restricted if any of them is), or None when it repeats
+    none. So an exported file imported back never publishes a restricted note or
+    link, however many updates were recorded since the export."""
+    matches = [
+        visibility
+        for _date, _status, note, evidence, visibility in history
+        if (row.note and note == row.note) or (row.evidence_url and evidence == row.evidence_url)
+    ]
+    if not matches:
+        return None
+    restricted = ProgressUpdate.Visibility.RESTRICTED
+    return restricted if restricted in matches else ProgressUpdate.Visibility.PUBLIC
+
+
 def build_plan(
     text: str,
     *,
@@ -398,9 +420,8 @@ def _plan_row(row, known, planned, latest, today, default_visibility) -> None:
     row.status_before = row.status_after = current
 
     if not row.visibility:
-        # A restricted note copied back from an export stays restricted.
-        inherits = newest and newest[4] == "restricted" and row.note and row.note == newest[2]
-        row.visibility = "restricted" if inherits else default_visibility
+        earlier = [*history, *planned.get(pair, [])]
+        row.visibility = kept_visibility(row, earlier) or default_visibility
 
     if not row.date_given:
         says_nothing_new = (

@@ -44,7 +44,10 @@ class ImportUploadForm(forms.Form):
         label=gettext_lazy("Visibility of the notes"),
         choices=ProgressUpdate.Visibility.choices,
         initial=ProgressUpdate.Visibility.PUBLIC,
-        help_text=gettext_lazy("For rows without a visibility column or value."),
+        help_text=gettext_lazy(
+            "For new notes in rows without a visibility value. A note or link already "
+            "recorded keeps its visibility."
+        ),
     )
 
     def clean_file(self):
