@@ -84,9 +84,10 @@ class ImportFileError(Exception):
 
 
 def decode(data: bytes) -> str:
-    """The text of an uploaded file: UTF-8, with or without a byte-order mark."""
+    """The text of an uploaded file: UTF-8, with or without a byte-order mark, and
+    without a NUL byte (no text holds one, and PostgreSQL refuses to store it)."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
             _(
@@ -94,6 +95,13 @@ def decode(data: bytes) -> str:
                 "delimited)”; in LibreOffice, choose the UTF-8 character set."
             )
         ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(
+            _("The file holds a NUL character on line %(line)s; it is not CSV text.")
+            % {"line": line}
+        )
+    return text
 
 
 def unneutralise(value: str) -> str:

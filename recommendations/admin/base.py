@@ -26,12 +26,13 @@ def may_edit_delegation(request, delegation_id) -> bool:
 
 
 def as_pk(value) -> int | None:
-    """A posted primary key as an int, or None when it is not one."""
+    """A posted primary key as an int, or None when it is not one (beyond 64 bits
+    included: the database would refuse it)."""
     try:
         number = int(str(value))
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number < 2**63 else None
 
 
 def adopt(target, saved) -> None:

@@ -101,3 +101,14 @@ def test_a_new_note_takes_the_visibility_chosen_for_the_file(restricted, secreta
     assert row.visibility == PUBLIC
     (row,) = imports.build_plan(text, user=secretariat_user, default_visibility=RESTRICTED).rows
     assert row.visibility == RESTRICTED
+
+
+def test_a_nul_byte_in_a_cell_is_refused_with_its_line(staff_client, follow_up):
+    text = "code,delegation,status,date,note\r\nD1S1-01,PAK,planned,2023-09-01,ok\r\n"
+    text += "D1S1-01,PAK,completed,2023-09-02,a\x00b\r\n"
+    upload = SimpleUploadedFile("updates.csv", text.encode("utf-8"), "text/csv")
+    response = staff_client.post(URL, {"file": upload, "visibility": PUBLIC})
+    assert response.status_code == 400
+    assert "line 3" in response.content.decode()
+    assert admin_import.SESSION_KEY not in staff_client.session
+    assert not ProgressUpdate.objects.exists()
