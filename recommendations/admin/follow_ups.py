@@ -342,7 +342,7 @@ class FollowUpAdmin(VersionedAdminMixin, HistoryAdmin):
                     date=form.cleaned_data["date"],
                     note=form.cleaned_data["note"],
                 )
-            except PermissionError as error:
+            except (PermissionError, services.BusyError) as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return None
             except ValidationError as error:

@@ -146,7 +146,7 @@ def _confirm(request, model_admin):
         return _render(request, model_admin, "import_preview.html", context, status=400)
     try:
         result = services.progress_updates_import(plan=plan, user=request.user)
-    except (PermissionError, ValidationError) as error:
+    except (PermissionError, ValidationError, services.BusyError) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, _("Nothing was imported: %(error)s") % {"error": text})
         return _render(request, model_admin, "import_preview.html", context, status=400)

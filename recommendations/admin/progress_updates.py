@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -160,9 +159,7 @@ class ProgressUpdateAdmin(VersionedAdminMixin, HistoryAdmin):
 
     def delete_queryset(self, request, queryset):
         try:
-            with transaction.atomic():
-                for update in queryset:
-                    services.progress_update_delete(update=update, user=request.user)
+            services.progress_updates_delete(updates=queryset, user=request.user)
         except PermissionError as error:
             raise PermissionDenied(str(error)) from error
 
@@ -173,13 +170,11 @@ class ProgressUpdateAdmin(VersionedAdminMixin, HistoryAdmin):
     )
     def mark_verified(self, request, queryset):
         """Secretariat staff confirm self-reported updates (who and when is recorded)."""
-        verified = 0
         try:
-            with transaction.atomic():
-                for update in queryset.filter(verified_at__isnull=True):
-                    services.progress_update_verify(update=update, user=request.user)
-                    verified += 1
-        except PermissionError as error:
+            verified = services.progress_updates_verify(
+                updates=queryset.filter(verified_at__isnull=True), user=request.user
+            )
+        except (PermissionError, services.BusyError) as error:
             self.message_user(request, str(error), messages.ERROR)
             return None
         self.message_user(

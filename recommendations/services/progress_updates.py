@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from .. import access
 from ..models import FollowUp, ProgressUpdate
 from ..status import Status, refuse_future
+from .conflicts import retry_on_collision
 from .follow_ups import UNSET, StaleEditError, history_changed, lock
 
 
@@ -142,6 +143,7 @@ def progress_update_verify(*, update: ProgressUpdate, user) -> ProgressUpdate:
     return current
 
 
+@retry_on_collision
 @transaction.atomic
 def follow_ups_set_status(
     *,
@@ -153,16 +155,16 @@ def follow_ups_set_status(
 ) -> int:
     """Give every follow-up a progress update with ``status``, all or nothing.
 
-    Follow-ups already in that status are left alone. Returns how many changed.
-    Raises ``PermissionError`` (and writes nothing) if the user may not edit one.
+    Follow-ups already in that status (read under their locks) are left alone. Returns
+    how many changed. Raises ``PermissionError`` (and writes nothing) if the user may
+    not edit one. The follow-ups are locked first, by id ascending (``conflicts``).
     """
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     refuse_future(date)
     date = date or timezone.localdate()
     changed = 0
-    # One lock order (by id) for every multi-row write, so two of them never deadlock.
-    for follow_up in sorted(follow_ups, key=lambda f: f.pk):
+    for follow_up in lock_all(follow_ups):
         access.check_may_edit(user, follow_up)
         if follow_up.status == status:
             continue
@@ -171,3 +173,42 @@ def follow_ups_set_status(
         )
         changed += 1
     return changed
+
+
+def lock_all(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
+    """Lock the follow-ups (ids or objects) in the one order, id ascending, and read
+    them afresh. One query."""
+    ids = {getattr(follow_up, "pk", follow_up) for follow_up in follow_ups}
+    return list(FollowUp.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def _in_lock_order(updates: Iterable[ProgressUpdate]) -> list[ProgressUpdate]:
+    """The updates with their follow-ups locked (id ascending), in the same order."""
+    updates = sorted(updates, key=lambda update: (update.follow_up_id, update.pk))
+    lock_all(update.follow_up_id for update in updates)
+    return updates
+
+
+@retry_on_collision
+@transaction.atomic
+def progress_updates_verify(*, updates: Iterable[ProgressUpdate], user) -> int:
+    """Verify several self-reported updates, all or nothing (``progress_update_verify``
+    each); those already verified are left alone. Returns how many were verified."""
+    access.check_may_verify(user)
+    verified = 0
+    for update in _in_lock_order(updates):
+        if _lock_update(update).verified_at is None:
+            progress_update_verify(update=update, user=user)
+            verified += 1
+    return verified
+
+
+@retry_on_collision
+@transaction.atomic
+def progress_updates_delete(*, updates: Iterable[ProgressUpdate], user=None) -> int:
+    """Delete several progress updates, all or nothing (``progress_update_delete``
+    each). Returns how many."""
+    updates = _in_lock_order(updates)
+    for update in updates:
+        progress_update_delete(update=update, user=user)
+    return len(updates)
