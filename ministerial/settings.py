@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "recommendations",
 ]
 
@@ -189,6 +190,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "recommendations.middleware.client_ip"
 # Renders the 429 page without a database query (see recommendations/errors.py).
 AXES_LOCKOUT_CALLABLE = "recommendations.errors.lockout"
+
+# The largest CSV file the admin's import accepts. Files whose confirmed import writes
+# more than IMPORT_SYNC_ROWS rows are imported in the background by the task worker
+# (`manage.py db_worker`, django-tasks-db), in batches, with a page showing progress.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 20)
+IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 500)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # When on, every page and export needs a signed-in user.
 READ_REQUIRES_LOGIN = env_bool("READ_REQUIRES_LOGIN", default=False)

@@ -37,9 +37,13 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
@@ -50,7 +54,11 @@ from .exports import FORMULA_STARTS
 from .models import Delegation, FollowUp, ProgressUpdate, Recommendation
 from .status import LATEST_FIRST, Status
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = settings.IMPORT_MAX_MB * 1024 * 1024
+# Rows planned per pair of look-ups; rows of a preview page; rows with errors listed.
+CHUNK_ROWS = 2000
+ROWS_KEPT = 100
+ERRORS_KEPT = 100
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EVIDENCE_MAX_LENGTH = ProgressUpdate._meta.get_field("evidence_url").max_length
 
@@ -158,50 +166,74 @@ class PlanRow:
 
 @dataclass
 class ImportPlan:
-    """Every row of a file with its action, plus the file-level errors."""
+    """What importing a file would do, counted over every row while reading it once;
+    only a window of the rows is kept (``rows``, all of them for a small file) and the
+    first ``ERRORS_KEPT`` rows with errors, so planning a file of any length takes
+    bounded memory. ``all_rows()`` reads the file again for every row."""
 
     rows: list[PlanRow] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def error_rows(self) -> list[PlanRow]:
-        return [row for row in self.rows if row.errors]
+    error_rows: list[PlanRow] = field(default_factory=list)
+    total: int = 0
+    error_count: int = 0
+    counts: Counter = field(default_factory=Counter)
+    start: int = 0  # the index of rows[0] among all rows
+    source: dict = field(default_factory=dict, repr=False)  # build_plan's arguments
 
     @property
     def is_valid(self) -> bool:
-        return not self.file_errors and not self.error_rows and bool(self.rows)
+        return not self.file_errors and not self.error_count and bool(self.total)
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``rows`` holds every row of the file."""
+        return self.start == 0 and len(self.rows) == self.total
 
     def count(self, *actions: str) -> int:
-        return sum(1 for row in self.rows if row.action in actions)
+        return sum(self.counts[action] for action in actions)
 
     @property
     def summary(self) -> dict[str, int]:
         return {
-            "rows": len(self.rows),
+            "rows": self.total,
             "new": self.count(NEW, NEW_FOLLOW_UP),
             "new_follow_ups": self.count(NEW_FOLLOW_UP),
             "duplicate": self.count(DUPLICATE),
             "unchanged": self.count(UNCHANGED),
-            "errors": len(self.error_rows),
+            "errors": self.error_count,
         }
 
+    def all_rows(self) -> Iterator[PlanRow]:
+        """Every row of the file with its action, in order (planned again, streaming,
+        unless ``rows`` holds them all)."""
+        if self.complete:
+            return iter(self.rows)
+        return iter_plan(**self.source)
 
-def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the records of ``text`` with the line each starts on. The
-    separator is ``;`` when the header line has more of those than commas."""
-    first_line = text.split("\n", 1)[0]
+
+def iter_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The records of ``text`` (the header first) with the line each starts on, read
+    one at a time. The separator is ``;`` when the header line has more of those than
+    commas."""
+    end = text.find("\n")
+    first_line = text[: end if end >= 0 else len(text)]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records, start = [], 1
+    start = 1
     try:
         for record in reader:
-            records.append((start, record))
+            yield start, record
             start = reader.line_num + 1
     except csv.Error as error:
         raise ImportFileError(
             _("Line %(line)s cannot be read as CSV: %(error)s")
             % {"line": reader.line_num, "error": error}
         ) from None
+
+
+def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the records of ``text`` with the line each starts on."""
+    records = list(iter_records(text))
     if not records:
         raise ImportFileError(_("The file is empty."))
     return records[0][1], records[1:]
@@ -242,42 +274,225 @@ def _cells(record: list[str], positions: dict[str, int]) -> dict[str, str | None
     return values
 
 
-@dataclass
-class _Known:
-    """The database's side of the rows: what the codes and pairs refer to."""
+def _data_records(text: str):
+    """The header's column positions, and the non-blank records after it."""
+    records = iter_records(text)
+    first = next(records, None)
+    if first is None:
+        raise ImportFileError(_("The file is empty."))
+    positions = _header_map(first[1])
 
-    items: dict[str, int]
-    delegations: dict[str, int]
-    follow_ups: dict[tuple[int, int], tuple[int, str]]
-    updates: dict[int, list[tuple]]  # follow-up id → (date, status, note, evidence, vis)
+    def data():
+        for line, record in records:
+            if any(cell.strip() for cell in record):  # blank lines end many spreadsheets
+                yield line, record
+
+    return positions, data()
 
 
-def _load(rows: list[PlanRow]) -> _Known:
-    """Four queries, whatever the number of rows."""
-    codes = {row.code for row in rows if row.code}
-    items = dict(
-        Recommendation.objects.filter(code__in=codes | {c.upper() for c in codes}).values_list(
-            "code", "pk"
+def _parse(line: int, record: list[str], positions, today, url_validator) -> PlanRow:
+    """One record as a row, with the errors that need no database."""
+    cells = _cells(record, positions)
+    row = PlanRow(
+        line=line,
+        code=(cells["code"] or "").strip(),
+        delegation=(cells["delegation"] or "").strip().upper(),
+        note=cells["note"],
+        evidence_url=None if cells["evidence_url"] is None else cells["evidence_url"].strip(),
+    )
+    if not row.code:
+        row.errors.append(_("The code is missing."))
+    if not row.delegation:
+        row.errors.append(_("The delegation is missing."))
+    raw_status = (cells["status"] or "").strip()
+    row.status = parse_status(raw_status) or ""
+    if not raw_status:
+        row.errors.append(_("The status is missing."))
+    elif not row.status:
+        row.errors.append(
+            _("“%(value)s” is not a status. Use one of: %(choices)s.")
+            % {"value": raw_status[:40], "choices": ", ".join(Status.values)}
         )
-    )
-    delegation_codes = {row.delegation.upper() for row in rows if row.delegation}
-    delegations = dict(
-        Delegation.objects.filter(code__in=delegation_codes).values_list("code", "pk")
-    )
-    follow_ups = {
-        (rec, dele): (pk, status)
-        for pk, rec, dele, status in FollowUp.objects.filter(
-            recommendation_id__in=items.values(), delegation_id__in=delegations.values()
-        ).values_list("pk", "recommendation_id", "delegation_id", "status")
-    }
-    updates: dict[int, list[tuple]] = {}
-    for follow_up_id, *values in (
-        ProgressUpdate.objects.filter(follow_up_id__in=[pk for pk, _status in follow_ups.values()])
-        .order_by("follow_up_id", *LATEST_FIRST)
-        .values_list("follow_up_id", "date", "status", "note", "evidence_url", "visibility")
-    ):
-        updates.setdefault(follow_up_id, []).append(tuple(values))
-    return _Known(items, delegations, follow_ups, updates)
+    raw_date = (cells["date"] or "").strip()
+    if raw_date:
+        try:
+            row.date = parse_date(raw_date)
+            row.date_given = True
+        except ValueError:
+            row.errors.append(
+                _("“%(value)s” is not a date. Write it as YYYY-MM-DD or DD/MM/YYYY.")
+                % {"value": raw_date[:40]}
+            )
+        else:
+            if row.date > today:
+                row.errors.append(
+                    _("The date %(date)s is in the future.") % {"date": row.date.isoformat()}
+                )
+    if row.evidence_url:
+        try:
+            url_validator(row.evidence_url)
+            if len(row.evidence_url) > EVIDENCE_MAX_LENGTH:
+                raise ValidationError("too long")
+        except ValidationError:
+            row.errors.append(
+                _("The evidence URL is not a valid http(s) address of at most %(n)s characters.")
+                % {"n": EVIDENCE_MAX_LENGTH}
+            )
+    raw_visibility = (cells["visibility"] or "").strip().lower()
+    if raw_visibility and raw_visibility not in ProgressUpdate.Visibility.values:
+        row.errors.append(
+            _("“%(value)s” is not a visibility. Use public or restricted.")
+            % {"value": raw_visibility[:40]}
+        )
+    row.visibility = raw_visibility or ""
+    return row
+
+
+def _identity(*parts) -> int:
+    """A compact, stable key for what a row says (64 bits of a BLAKE2 digest), so the
+    planner remembers a file's rows in a few bytes each."""
+    digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
+
+
+@dataclass
+class _Planner:
+    """The state of planning one file: the codes it names, and per follow-up the latest
+    (date, status) as its rows apply, and what its rows already planned."""
+
+    today: datetime.date
+    default_visibility: str
+    everything: bool
+    own: object
+    items: dict[str, int] = field(default_factory=dict)
+    delegations: dict[str, int] = field(default_factory=dict)
+    latest: dict[tuple[int, int], tuple] = field(default_factory=dict)
+    planned: set[int] = field(default_factory=set)  # _identity of each planned update
+    planned_notes: dict[int, str] = field(default_factory=dict)  # note/evidence → visibility
+
+    def load_codes(self, codes: set[str], delegation_codes: set[str]) -> None:
+        """Two queries: the items and delegations the file names."""
+        self.items = dict(
+            Recommendation.objects.filter(code__in=codes | {c.upper() for c in codes}).values_list(
+                "code", "pk"
+            )
+        )
+        self.delegations = dict(
+            Delegation.objects.filter(code__in=delegation_codes).values_list("code", "pk")
+        )
+
+    def resolve(self, row: PlanRow) -> None:
+        row.recommendation_id = self.items.get(row.code) or self.items.get(row.code.upper())
+        if row.code and row.recommendation_id is None:
+            row.errors.append(_("Unknown recommendation code “%(code)s”.") % {"code": row.code})
+        row.delegation_id = self.delegations.get(row.delegation)
+        if row.delegation and row.delegation_id is None:
+            row.errors.append(_("Unknown delegation “%(code)s”.") % {"code": row.delegation})
+        elif row.delegation_id is not None and not self.everything:
+            if self.own is None:
+                row.errors.append(_("Your account may import only its own delegation's updates."))
+            elif self.own.pk != row.delegation_id:
+                row.errors.append(
+                    _(
+                        "This row is for %(theirs)s; you may import only %(own)s's updates, "
+                        "so the file is refused."
+                    )
+                    % {"theirs": row.delegation, "own": self.own.code}
+                )
+
+    def plan_chunk(self, rows: list[PlanRow]) -> None:
+        """Decide what each row of a chunk does. Two queries: the chunk's follow-ups and
+        their progress updates."""
+        valid = [row for row in rows if not row.errors]
+        pairs = {(row.recommendation_id, row.delegation_id) for row in valid}
+        follow_ups = {}
+        if pairs:
+            found = FollowUp.objects.filter(
+                recommendation_id__in={rec for rec, _dele in pairs},
+                delegation_id__in={dele for _rec, dele in pairs},
+            ).values_list("pk", "recommendation_id", "delegation_id", "status")
+            follow_ups = {
+                (rec, dele): (pk, status) for pk, rec, dele, status in found if (rec, dele) in pairs
+            }
+        histories: dict[int, list[tuple]] = {}
+        if follow_ups:
+            for follow_up_id, *values in (
+                ProgressUpdate.objects.filter(
+                    follow_up_id__in=[pk for pk, _status in follow_ups.values()]
+                )
+                .order_by("follow_up_id", *LATEST_FIRST)
+                .values_list("follow_up_id", "date", "status", "note", "evidence_url", "visibility")
+            ):
+                histories.setdefault(follow_up_id, []).append(tuple(values))
+        for row in rows:
+            if row.errors:
+                row.action = ERROR
+            else:
+                self._plan_row(row, follow_ups, histories)
+
+    def _plan_row(self, row, follow_ups, histories) -> None:
+        pair = (row.recommendation_id, row.delegation_id)
+        existing = follow_ups.get(pair)
+        row.follow_up_id = existing[0] if existing else None
+        history = histories.get(row.follow_up_id, []) if existing else []
+        newest = history[0] if history else None
+        if pair not in self.latest:
+            self.latest[pair] = (
+                newest[0] if newest else None,
+                existing[1] if existing else "not_started",
+                existing is not None,
+            )
+        latest_date, current, had_follow_up = self.latest[pair]
+        row.status_before = row.status_after = current
+
+        if not row.visibility:
+            row.visibility = (
+                kept_visibility(row, history) or self._planned_visibility(pair, row)
+            ) or self.default_visibility
+
+        if not row.date_given:
+            says_nothing_new = (
+                row.status == current
+                and (not row.note or (newest is not None and row.note == newest[2]))
+                and (not row.evidence_url or (newest is not None and row.evidence_url == newest[3]))
+            )
+            if says_nothing_new:
+                row.action = UNCHANGED
+                return
+            row.date = self.today
+
+        identity = _identity(pair, row.date, row.status, row.note, row.evidence_url)
+        if any(_same(update, row) for update in history) or identity in self.planned:
+            row.action = DUPLICATE
+            return
+        first_for_new_pair = not had_follow_up and not self._planned_pair(pair)
+        row.action = NEW_FOLLOW_UP if first_for_new_pair else NEW
+        self.planned.add(identity)
+        self.planned.add(_identity("pair", pair))
+        for kind, value in (("note", row.note), ("evidence", row.evidence_url)):
+            if value:
+                key = _identity(kind, pair, value)
+                if self.planned_notes.get(key) != ProgressUpdate.Visibility.RESTRICTED:
+                    self.planned_notes[key] = row.visibility
+        if latest_date is None or row.date >= latest_date:
+            self.latest[pair] = (row.date, row.status, had_follow_up)
+            row.status_after = row.status
+
+    def _planned_pair(self, pair) -> bool:
+        return _identity("pair", pair) in self.planned
+
+    def _planned_visibility(self, pair, row) -> str | None:
+        """The visibility of an earlier row of the file repeating this note or link."""
+        found = [
+            self.planned_notes.get(_identity(kind, pair, value))
+            for kind, value in (("note", row.note), ("evidence", row.evidence_url))
+            if value
+        ]
+        found = [visibility for visibility in found if visibility]
+        if not found:
+            return None
+        restricted = ProgressUpdate.Visibility.RESTRICTED
+        return restricted if restricted in found else ProgressUpdate.Visibility.PUBLIC
 
 
 def _same(update: tuple, row: PlanRow) -> bool:
@@ -306,152 +521,79 @@ def kept_visibility(row: PlanRow, history: list[tuple]) -> str | None:
     return restricted if restricted in matches else ProgressUpdate.Visibility.PUBLIC
 
 
+def iter_plan(
+    text: str,
+    *,
+    user,
+    default_visibility: str = ProgressUpdate.Visibility.PUBLIC,
+    today: datetime.date | None = None,
+) -> Iterator[PlanRow]:
+    """Every row of ``text`` with what importing it would do, one at a time, reading
+    the file twice (once for the codes it names) and keeping only what the plan of
+    later rows needs. Writes nothing. Queries: the user's role (two at most), two
+    look-ups, and two per ``CHUNK_ROWS`` rows. Raises ``ImportFileError`` if the file
+    cannot be read at all (before the first row, or at the line that cannot be)."""
+    today = today or timezone.localdate()
+    positions, records = _data_records(text)
+    codes, delegation_codes = set(), set()
+    for _line, record in records:
+        cells = _cells(record, positions)
+        if code := (cells["code"] or "").strip():
+            codes.add(code)
+        if delegation := (cells["delegation"] or "").strip().upper():
+            delegation_codes.add(delegation)
+    everything = access.is_secretariat(user)
+    planner = _Planner(
+        today=today,
+        default_visibility=default_visibility,
+        everything=everything,
+        own=None if everything else access.delegation_of(user),
+    )
+    planner.load_codes(codes, delegation_codes)
+    url_validator = URLValidator(schemes=["http", "https"])
+    chunk: list[PlanRow] = []
+    for line, record in _data_records(text)[1]:
+        row = _parse(line, record, positions, today, url_validator)
+        planner.resolve(row)
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            planner.plan_chunk(chunk)
+            yield from chunk
+            chunk = []
+    planner.plan_chunk(chunk)
+    yield from chunk
+
+
 def build_plan(
     text: str,
     *,
     user,
     default_visibility: str = ProgressUpdate.Visibility.PUBLIC,
     today: datetime.date | None = None,
+    start: int = 0,
+    keep: int = ROWS_KEPT,
 ) -> ImportPlan:
-    """Check every row of ``text`` and decide what importing it would do. Writes
-    nothing. Queries: the user's role (two at most) and four look-ups, whatever the
-    number of rows. Raises ``ImportFileError`` if the file cannot be read at all."""
-    today = today or timezone.localdate()
-    header, records = read_records(text)
-    positions = _header_map(header)
-    everything = access.is_secretariat(user)
-    own = None if everything else access.delegation_of(user)
-    url_validator = URLValidator(schemes=["http", "https"])
-
-    plan = ImportPlan()
-    for line, record in records:
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines, common at the end of spreadsheet exports
-        cells = _cells(record, positions)
-        row = PlanRow(
-            line=line,
-            code=(cells["code"] or "").strip(),
-            delegation=(cells["delegation"] or "").strip().upper(),
-            note=cells["note"],
-            evidence_url=None if cells["evidence_url"] is None else cells["evidence_url"].strip(),
-        )
-        if not row.code:
-            row.errors.append(_("The code is missing."))
-        if not row.delegation:
-            row.errors.append(_("The delegation is missing."))
-        raw_status = (cells["status"] or "").strip()
-        row.status = parse_status(raw_status) or ""
-        if not raw_status:
-            row.errors.append(_("The status is missing."))
-        elif not row.status:
-            row.errors.append(
-                _("“%(value)s” is not a status. Use one of: %(choices)s.")
-                % {"value": raw_status[:40], "choices": ", ".join(Status.values)}
-            )
-        raw_date = (cells["date"] or "").strip()
-        if raw_date:
-            try:
-                row.date = parse_date(raw_date)
-                row.date_given = True
-            except ValueError:
-                row.errors.append(
-                    _("“%(value)s” is not a date. Write it as YYYY-MM-DD or DD/MM/YYYY.")
-                    % {"value": raw_date[:40]}
-                )
-            else:
-                if row.date > today:
-                    row.errors.append(
-                        _("The date %(date)s is in the future.") % {"date": row.date.isoformat()}
-                    )
-        if row.evidence_url:
-            try:
-                url_validator(row.evidence_url)
-                if len(row.evidence_url) > EVIDENCE_MAX_LENGTH:
-                    raise ValidationError("too long")
-            except ValidationError:
-                row.errors.append(
-                    _(
-                        "The evidence URL is not a valid http(s) address "
-                        "of at most %(n)s characters."
-                    )
-                    % {"n": EVIDENCE_MAX_LENGTH}
-                )
-        raw_visibility = (cells["visibility"] or "").strip().lower()
-        if raw_visibility and raw_visibility not in ProgressUpdate.Visibility.values:
-            row.errors.append(
-                _("“%(value)s” is not a visibility. Use public or restricted.")
-                % {"value": raw_visibility[:40]}
-            )
-        row.visibility = raw_visibility or ""
-        plan.rows.append(row)
-
-    known = _load(plan.rows)
-    planned: dict[tuple[int, int], list[tuple]] = {}  # rows of this file, by pair
-    # The simulated latest (date, status) of each follow-up, as the rows apply.
-    latest: dict[tuple[int, int], tuple[datetime.date | None, str]] = {}
-    for row in plan.rows:
-        row.recommendation_id = known.items.get(row.code) or known.items.get(row.code.upper())
-        if row.code and row.recommendation_id is None:
-            row.errors.append(_("Unknown recommendation code “%(code)s”.") % {"code": row.code})
-        row.delegation_id = known.delegations.get(row.delegation)
-        if row.delegation and row.delegation_id is None:
-            row.errors.append(_("Unknown delegation “%(code)s”.") % {"code": row.delegation})
-        elif row.delegation_id is not None and not everything:
-            if own is None:
-                row.errors.append(_("Your account may import only its own delegation's updates."))
-            elif own.pk != row.delegation_id:
-                row.errors.append(
-                    _(
-                        "This row is for %(theirs)s; you may import only %(own)s's updates, "
-                        "so the file is refused."
-                    )
-                    % {"theirs": row.delegation, "own": own.code}
-                )
+    """Check every row of ``text`` and count what importing it would do, keeping the
+    rows ``start`` to ``start + keep`` (the page of the preview) and the first
+    ``ERRORS_KEPT`` rows with errors. Writes nothing; memory does not grow with the
+    number of rows beyond a few bytes each. Queries: as ``iter_plan``. Raises
+    ``ImportFileError`` if the file cannot be read at all."""
+    source = {
+        "text": text,
+        "user": user,
+        "default_visibility": default_visibility,
+        "today": today or timezone.localdate(),
+    }
+    plan = ImportPlan(start=start, source=source)
+    for index, row in enumerate(iter_plan(**source)):
+        plan.total += 1
+        plan.counts[row.action] += 1
         if row.errors:
-            row.action = ERROR
-            continue
-        _plan_row(row, known, planned, latest, today, default_visibility)
-    if not plan.rows:
+            plan.error_count += 1
+            if len(plan.error_rows) < ERRORS_KEPT:
+                plan.error_rows.append(row)
+        if start <= index < start + keep:
+            plan.rows.append(row)
+    if not plan.total:
         plan.file_errors.append(_("The file has no rows to import."))
     return plan
-
-
-def _plan_row(row, known, planned, latest, today, default_visibility) -> None:
-    pair = (row.recommendation_id, row.delegation_id)
-    existing = known.follow_ups.get(pair)
-    row.follow_up_id = existing[0] if existing else None
-    history = known.updates.get(row.follow_up_id, []) if existing else []
-    newest = history[0] if history else None
-    if pair not in latest:
-        latest[pair] = (newest[0] if newest else None, existing[1] if existing else "not_started")
-    latest_date, current = latest[pair]
-    row.status_before = row.status_after = current
-
-    if not row.visibility:
-        earlier = [*history, *planned.get(pair, [])]
-        row.visibility = kept_visibility(row, earlier) or default_visibility
-
-    if not row.date_given:
-        says_nothing_new = (
-            row.status == current
-            and (not row.note or (newest is not None and row.note == newest[2]))
-            and (not row.evidence_url or (newest is not None and row.evidence_url == newest[3]))
-        )
-        if says_nothing_new:
-            row.action = UNCHANGED
-            return
-        row.date = today
-
-    if any(_same(update, row) for update in history) or any(
-        _same(update, row) for update in planned.get(pair, [])
-    ):
-        row.action = DUPLICATE
-        return
-    first_for_new_pair = existing is None and pair not in planned
-    row.action = NEW_FOLLOW_UP if first_for_new_pair else NEW
-    planned.setdefault(pair, []).append(
-        (row.date, row.status, row.note or "", row.evidence_url or "", row.visibility)
-    )
-    if latest_date is None or row.date >= latest_date:
-        latest[pair] = (row.date, row.status)
-        row.status_after = row.status

@@ -1,10 +1,15 @@
 """The admin's CSV import of progress updates: upload → preview → confirm.
 
-The upload is read and checked at once and nothing is written: the preview lists
-every row with its line number, what it will change and every error. The file's
-text waits in the session (keyed by its SHA-256, which the confirm form carries back),
-so the confirm step imports exactly the file that was previewed; the plan is built
-again from it at that moment, and applied in one transaction only if it has no error.
+The upload is read and checked at once and nothing is written: the preview counts what
+every row will do and lists the rows page by page (``imports.ROWS_KEPT`` a page) with
+their line numbers, and the first rows with errors; it is planned streaming, so a file
+of 200,000 rows takes bounded memory and a page of bounded size. The file's text waits
+in an ``ImportJob`` (the session holds only its id and SHA-256, which the confirm form
+carries back), so the confirm step imports exactly the file that was previewed; the
+plan is built again from it at that moment and applied only if it has no error: in
+one transaction when it writes at most ``IMPORT_SYNC_ROWS`` rows, else by the task
+worker in the background, in batches, with a status page showing its progress and
+then its result.
 
 Needs the ``add_progressupdate`` permission; a focal point's scope (their own
 delegation) is enforced by the plan and again by the service.
@@ -13,19 +18,23 @@ delegation) is enforced by the plan and again by the service.
 from __future__ import annotations
 
 import hashlib
+import math
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import imports, services
-from ..models import ProgressUpdate
+from .. import access, imports, services, tasks
+from ..models import ImportJob, ProgressUpdate
 
 SESSION_KEY = "progress_update_import"
 TEMPLATES = "admin/recommendations/progressupdate/"
@@ -37,7 +46,7 @@ class ImportUploadForm(forms.Form):
         help_text=gettext_lazy(
             "Columns: code, delegation, status, date, note, evidence_url (and optionally "
             "visibility). A file exported from the follow-ups list can be imported back. "
-            "UTF-8, comma or semicolon separated, at most 5 MB."
+            "UTF-8, comma or semicolon separated, at most %(mb)s MB."
         ),
     )
     visibility = forms.ChoiceField(
@@ -49,6 +58,12 @@ class ImportUploadForm(forms.Form):
             "recorded keeps its visibility."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "mb": imports.MAX_BYTES // (1024 * 1024)
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -67,8 +82,19 @@ class ImportUploadForm(forms.Form):
 
 def import_urls(model_admin):
     """The URL patterns of the import, to prepend to ``model_admin.get_urls()``."""
-    view = model_admin.admin_site.admin_view(_view(model_admin))
-    return [path("import/", view, name="recommendations_progressupdate_import")]
+    site = model_admin.admin_site
+    return [
+        path(
+            "import/",
+            site.admin_view(_view(model_admin)),
+            name="recommendations_progressupdate_import",
+        ),
+        path(
+            "import/<int:pk>/",
+            site.admin_view(_job_view(model_admin)),
+            name="recommendations_progressupdate_import_status",
+        ),
+    ]
 
 
 def _view(model_admin):
@@ -85,6 +111,23 @@ def _view(model_admin):
     return progress_update_import
 
 
+def _job_view(model_admin):
+    @require_http_methods(["GET"])
+    def progress_update_import_status(request, pk):
+        """A previewed file's pages (``?page=``), or a confirmed import's progress."""
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+        jobs = ImportJob.objects.all()
+        if not access.is_secretariat(request.user):
+            jobs = jobs.filter(user=request.user)
+        job = get_object_or_404(jobs, pk=pk)
+        if job.state == ImportJob.State.PREVIEWED:
+            return _preview_page(request, model_admin, job)
+        return _render(request, model_admin, "import_status.html", {"job": job})
+
+    return progress_update_import_status
+
+
 def _render(request, model_admin, template, context, status=200):
     opts = model_admin.model._meta
     context = {
@@ -97,11 +140,33 @@ def _render(request, model_admin, template, context, status=200):
     return TemplateResponse(request, TEMPLATES + template, context, status=status)
 
 
-def _plan(request, text: str, visibility: str):
+def _plan(request, text: str, visibility: str, page: int = 1):
     try:
-        return imports.build_plan(text, user=request.user, default_visibility=visibility), None
+        plan = imports.build_plan(
+            text,
+            user=request.user,
+            default_visibility=visibility,
+            start=(page - 1) * imports.ROWS_KEPT,
+        )
+        return plan, None
     except imports.ImportFileError as error:
         return None, str(error)
+
+
+def _preview_context(plan, job, filename, page=1) -> dict:
+    pages = max(1, math.ceil(plan.total / imports.ROWS_KEPT))
+    return {
+        "plan": plan,
+        "job": job,
+        "digest": job.digest if job else "",
+        "filename": filename,
+        "page": page,
+        "pages": pages,
+        "page_range": range(1, pages + 1) if pages <= 20 else None,
+        "first_line_shown": plan.start + 1,
+        "last_line_shown": plan.start + len(plan.rows),
+        "more_errors": max(0, plan.error_count - len(plan.error_rows)),
+    }
 
 
 def _preview(request, model_admin):
@@ -113,44 +178,93 @@ def _preview(request, model_admin):
     if plan is None:
         form.add_error("file", file_error)
         return _render(request, model_admin, "import_form.html", {"form": form}, status=400)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    name = form.cleaned_data["file"].name[:200]
+    job = None
+    request.session.pop(SESSION_KEY, None)
     if plan.is_valid:
-        request.session[SESSION_KEY] = {
-            "digest": digest,
-            "text": text,
-            "name": form.cleaned_data["file"].name[:200],
-            "visibility": visibility,
-        }
-    else:
-        request.session.pop(SESSION_KEY, None)
+        # One waiting preview per person: an earlier one is never confirmed now.
+        ImportJob.objects.filter(user=request.user, state=ImportJob.State.PREVIEWED).delete()
+        job = ImportJob.objects.create(
+            user=request.user,
+            name=name,
+            digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            text=text,
+            visibility=visibility,
+            rows_total=plan.count(*imports.WRITES),
+        )
+        request.session[SESSION_KEY] = {"job": job.pk, "digest": job.digest}
+    context = _preview_context(plan, job, name)
+    return _render(request, model_admin, "import_preview.html", context)
+
+
+def _preview_page(request, model_admin, job):
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 10**6))
+    except ValueError:
+        page = 1
+    plan, file_error = _plan(request, job.text, job.visibility, page)
+    if plan is None:
+        raise Http404(file_error)
     return _render(
-        request,
-        model_admin,
-        "import_preview.html",
-        {"plan": plan, "digest": digest, "filename": form.cleaned_data["file"].name},
+        request, model_admin, "import_preview.html", _preview_context(plan, job, job.name, page)
     )
 
 
+def _stored_job(request):
+    stored = request.session.get(SESSION_KEY) or {}
+    digest = request.POST.get("digest")
+    if not stored or stored.get("digest") != digest:
+        return None
+    return ImportJob.objects.filter(
+        pk=stored.get("job"), user=request.user, digest=digest, state=ImportJob.State.PREVIEWED
+    ).first()
+
+
 def _confirm(request, model_admin):
-    stored = request.session.get(SESSION_KEY)
-    if not stored or stored.get("digest") != request.POST.get("digest"):
+    job = _stored_job(request)
+    if job is None:
         # Shown again, not redirected: a redirect would read as "done".
         error = _("This preview is no longer available; upload the file again, please.")
         context = {"form": ImportUploadForm(), "error": error}
         return _render(request, model_admin, "import_form.html", context, status=400)
-    plan, file_error = _plan(request, stored["text"], stored["visibility"])
-    context = {"plan": plan, "digest": stored["digest"], "filename": stored["name"]}
+    plan, file_error = _plan(request, job.text, job.visibility)
     if plan is None or not plan.is_valid:
         # The data changed since the preview in a way that makes a row invalid.
         messages.error(request, file_error or _("The file has errors; nothing was imported."))
+        context = _preview_context(plan, job, job.name) if plan else {"filename": job.name}
         return _render(request, model_admin, "import_preview.html", context, status=400)
+    writes = plan.count(*imports.WRITES)
+    if writes > settings.IMPORT_SYNC_ROWS:
+        job.state, job.rows_total = ImportJob.State.QUEUED, writes
+        job.save(update_fields=["state", "rows_total"])
+        tasks.import_progress_updates.enqueue(job.pk)
+        del request.session[SESSION_KEY]
+        messages.info(
+            request,
+            _(
+                "%(name)s is being imported in the background; this page shows its "
+                "progress, and then what it recorded."
+            )
+            % {"name": job.name},
+        )
+        return HttpResponseRedirect(job.get_absolute_url())
     try:
         result = services.progress_updates_import(plan=plan, user=request.user)
     except (PermissionError, ValidationError, services.BusyError) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, _("Nothing was imported: %(error)s") % {"error": text})
+        context = _preview_context(plan, job, job.name)
         return _render(request, model_admin, "import_preview.html", context, status=400)
     del request.session[SESSION_KEY]
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.DONE,
+        text="",
+        rows_done=writes,
+        updates=result.updates,
+        follow_ups=result.follow_ups,
+        skipped=result.skipped,
+        finished_at=timezone.now(),
+    )
     messages.success(
         request,
         _(
@@ -159,7 +273,7 @@ def _confirm(request, model_admin):
         )
         % {
             "updates": result.updates,
-            "name": stored["name"],
+            "name": job.name,
             "follow_ups": result.follow_ups,
             "skipped": result.skipped,
         },

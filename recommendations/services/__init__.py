@@ -17,7 +17,12 @@ A follow-up's status follows its history by itself (database triggers, see ``mod
 
 from .conflicts import BusyError, retry_on_collision
 from .follow_ups import StaleEditError, check_version, follow_up_create, follow_up_update
-from .imports import ImportResult, progress_updates_import, progress_updates_import_rows
+from .imports import (
+    ImportResult,
+    import_job_run,
+    progress_updates_import,
+    progress_updates_import_rows,
+)
 from .progress_updates import (
     follow_ups_set_status,
     progress_update_change,
@@ -37,6 +42,7 @@ __all__ = [
     "follow_up_create",
     "follow_up_update",
     "follow_ups_set_status",
+    "import_job_run",
     "progress_update_change",
     "progress_update_create",
     "progress_update_delete",

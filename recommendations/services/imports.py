@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, imports
 from ..imports import WRITES, PlanRow
-from ..models import Delegation, FollowUp, ProgressUpdate, Recommendation
-from .conflicts import retry_on_collision
+from ..models import Delegation, FollowUp, ImportJob, ProgressUpdate, Recommendation
+from .conflicts import BusyError, retry_on_collision
 from .follow_ups import follow_up_create
 from .progress_updates import progress_update_create
+
+# Rows written per transaction by a background import.
+BATCH_ROWS = 500
 
 
 @dataclass
@@ -37,7 +42,60 @@ def progress_updates_import(*, plan, user) -> ImportResult:
     (``ValidationError``); nothing is written then."""
     if not plan.is_valid:
         raise ValidationError(_("The file has errors; nothing was imported."))
-    return progress_updates_import_rows(rows=plan.rows, user=user)
+    return progress_updates_import_rows(rows=plan.all_rows(), user=user)
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Import a queued job's file in the background (the task worker calls this), as
+    its user: planned again, and refused whole (nothing written) if a row has an error
+    now; else its rows are written in batches of ``BATCH_ROWS``, each batch one
+    transaction (``progress_updates_import_rows``), the job's progress saved after
+    each. A batch that fails ends the job as failed with the reason: the batches
+    before it stay recorded, and importing the file again adds only what is missing
+    (recorded rows are skipped). Reads the file twice per pass, streaming."""
+    job.state, job.started_at = ImportJob.State.RUNNING, timezone.now()
+    job.save(update_fields=["state", "started_at"])
+    try:
+        plan = imports.build_plan(
+            job.text, user=job.user, default_visibility=job.visibility, keep=0
+        )
+        if not plan.is_valid:
+            raise ValidationError(
+                _(
+                    "The data changed since the preview: %(count)s rows now have errors. "
+                    "Nothing was imported; upload the file again to see them."
+                )
+                % {"count": plan.error_count}
+                if plan.error_count
+                else _("The file has no rows to import.")
+            )
+        job.rows_total = plan.count(*imports.WRITES)
+        job.skipped = plan.total - job.rows_total
+        job.save(update_fields=["rows_total", "skipped"])
+        writes = (row for row in plan.all_rows() if row.writes)
+        while batch := list(itertools.islice(writes, BATCH_ROWS)):
+            done = progress_updates_import_rows(rows=batch, user=job.user)
+            job.rows_done += len(batch)
+            job.updates += done.updates
+            job.follow_ups += done.follow_ups
+            job.skipped += done.skipped
+            job.save(update_fields=["rows_done", "updates", "follow_ups", "skipped"])
+    except (ValidationError, PermissionError, BusyError, imports.ImportFileError) as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        job.state, job.error = ImportJob.State.FAILED, message
+    except Exception as error:
+        job.state, job.error = (
+            ImportJob.State.FAILED,
+            _("Unexpected error: %(error)s") % {"error": type(error).__name__},
+        )
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        raise
+    else:
+        job.state, job.text = ImportJob.State.DONE, ""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "error", "text", "finished_at"])
+    return job
 
 
 @retry_on_collision
