@@ -38,7 +38,6 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -218,7 +217,7 @@ def iter_records(text: str) -> Iterator[tuple[int, list[str]]]:
     end = text.find("\n")
     first_line = text[: end if end >= 0 else len(text)]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     start = 1
     try:
         for record in reader:
@@ -229,6 +228,21 @@ def iter_records(text: str) -> Iterator[tuple[int, list[str]]]:
             _("Line %(line)s cannot be read as CSV: %(error)s")
             % {"line": reader.line_num, "error": error}
         ) from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, one at a time: no copy of the whole
+    text (``io.StringIO`` would hold one, at four bytes a character). A file whose
+    lines end with a bare CR (old Mac spreadsheets) is split on those."""
+    separator = "\n" if "\n" in text or "\r" not in text else "\r"
+    start, length = 0, len(text)
+    while start < length:
+        end = text.find(separator, start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:

@@ -144,3 +144,15 @@ def test_someone_elses_import_is_not_shown_to_a_focal_point(
     focal = Client()
     focal.force_login(make_focal_point(pak))
     assert focal.get(job.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+def test_the_file_is_read_line_by_line_whatever_its_line_endings(ending):
+    text = ending.join(["code,delegation", "D1S1-01,PAK", '"D1S1-02","J' + ending + 'PN"', ""])
+    header, records = imports.read_records(text)
+    assert header == ["code", "delegation"]
+    assert [record for _line, record in records] == [
+        ["D1S1-01", "PAK"],
+        ["D1S1-02", "J" + ending + "PN"],
+    ]
+    assert [line for line, _record in records] == [2, 3]
