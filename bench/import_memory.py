@@ -5,9 +5,9 @@
 
 It migrates a scratch SQLite database in a temporary folder (or uses --database-url),
 adds the items and delegations the file names (and a follow-up with one update for a
-tenth of the pairs, so part of the file meets existing history), builds the file in
-memory and measures the peak resident memory (VmHWM, reset through
-/proc/self/clear_refs) while planning it:
+tenth of the pairs, so part of the file meets existing history), writes the file, and
+in a fresh process for each way of planning reads it and measures the peak resident
+memory (VmHWM, reset through /proc/self/clear_refs) while planning it:
 
 - streaming: ``imports.build_plan`` as the preview runs it (counts, one page of rows);
 - keeping every row: the same plan holding every row's PlanRow, as the preview did
@@ -24,6 +24,7 @@ import argparse
 import datetime
 import gc
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,7 +51,7 @@ def measure(function):
     return result, seconds, (_kib("VmHWM") - before) * 1024
 
 
-def setup_django(database_url: str | None, folder: str) -> None:
+def setup_django(database_url: str | None, folder: str, migrate: bool = True) -> None:
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{folder}/bench.sqlite3"
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ministerial.settings")
@@ -59,9 +60,10 @@ def setup_django(database_url: str | None, folder: str) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def seed(items: int, delegations: int):
@@ -128,39 +130,60 @@ def build_file(rows: int, items: list[str], delegations: list[str]) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+MODES = {"streaming": "the preview as it runs", "keeping every row": "as it was before"}
+
+
+def measure_in_this_process(mode: str, csv_path: str) -> None:
+    """Plan the file in the way ``mode`` names and print one line of figures."""
+    from django.contrib.auth.models import User
+    from django.template.loader import render_to_string
+
+    from recommendations import imports
+
+    user = User.objects.get(username="bench")
+    text = Path(csv_path).read_text(encoding="utf-8")
+    size = len(text.encode("utf-8"))
+    keep = imports.ROWS_KEPT if mode == "streaming" else 10**9
+    plan, seconds, growth = measure(lambda: imports.build_plan(text, user=user, keep=keep))
+    page = render_to_string(
+        "admin/recommendations/progressupdate/import_rows.html",
+        {"rows": plan.rows, "caption": "rows"},
+    )
+    print(
+        f"{mode:>18}: {seconds:5.1f} s, peak RSS growth {growth / 2**20:7.1f} MiB, "
+        f"ratio to the file {growth / size:5.2f}, {plan.total:,} rows planned "
+        f"({plan.count(*imports.WRITES):,} to write), "
+        f"rows table {len(page) / 2**20:.2f} MiB",
+        flush=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--database-url", help="default: a scratch SQLite file")
+    parser.add_argument("--measure", choices=list(MODES), help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:  # a child process: a fresh heap for each measurement
+        setup_django(args.database_url, "", migrate=False)
+        measure_in_this_process(args.measure, args.csv)
+        return 0
     with tempfile.TemporaryDirectory() as folder:
-        setup_django(args.database_url, folder)
+        database_url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+        setup_django(database_url, folder)
         from django.contrib.auth.models import User
-        from django.template.loader import render_to_string
-
-        from recommendations import imports
 
         delegations = 100
         items, delegation_codes = seed(max(1, args.rows // delegations), delegations)
-        user = User.objects.create_superuser("bench", "bench@example.org", "unused-password")
-        text = build_file(args.rows, items, delegation_codes)
-        size = len(text.encode("utf-8"))
-        print(f"file: {args.rows:,} rows, {size / 2**20:.1f} MiB")
-        for label, keep in (("streaming", imports.ROWS_KEPT), ("keeping every row", 10**9)):
-            plan, seconds, growth = measure(
-                lambda keep=keep: imports.build_plan(text, user=user, keep=keep)
-            )
-            page = render_to_string(
-                "admin/recommendations/progressupdate/import_rows.html",
-                {"rows": plan.rows, "caption": "rows"},
-            )
-            print(
-                f"{label:>18}: {seconds:5.1f} s, peak RSS growth {growth / 2**20:7.1f} MiB, "
-                f"ratio to the file {growth / size:5.2f}, {plan.total:,} rows planned "
-                f"({plan.count(*imports.WRITES):,} to write), "
-                f"rows table {len(page) / 2**20:.2f} MiB"
-            )
-            del plan, page
+        User.objects.create_superuser("bench", "bench@example.org", "unused-password")
+        csv_path = Path(folder) / "updates.csv"
+        csv_path.write_text(build_file(args.rows, items, delegation_codes), encoding="utf-8")
+        size = csv_path.stat().st_size
+        print(f"file: {args.rows:,} rows, {size / 2**20:.1f} MiB", flush=True)
+        for mode in MODES:
+            command = [sys.executable, __file__, "--measure", mode, "--csv", str(csv_path)]
+            subprocess.run([*command, "--database-url", database_url], check=True)
     return 0
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -119,6 +118,11 @@ def unneutralise(value: str) -> str:
 
 
 def parse_date(value: str) -> datetime.date:
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the common case, without strptime's cost
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
     for pattern in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(value, pattern).date()
@@ -130,7 +134,7 @@ def parse_date(value: str) -> datetime.date:
 def parse_status(value: str) -> str | None:
     """A status value (``in_progress``) or its label (“In progress”), any case."""
     key = value.strip().lower().replace(" ", "_").replace("-", "_")
-    return key if key in Status.values else None
+    return key if key in STATUS_VALUES else None
 
 
 @dataclass
@@ -362,17 +366,29 @@ def _parse(line: int, record: list[str], positions, today, url_validator) -> Pla
     return row
 
 
-def _identity(*parts) -> int:
-    """A compact, stable key for what a row says (64 bits of a BLAKE2 digest), so the
-    planner remembers a file's rows in a few bytes each."""
-    digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8)
-    return int.from_bytes(digest.digest(), "big")
+STATUSES = list(Status.values)
+STATUS_VALUES = frozenset(STATUSES)
+
+
+def _pack(date: datetime.date | None, status: str, planned: bool, had_follow_up: bool) -> int:
+    """A follow-up's simulated latest (date, status), whether the file already plans an
+    update for it, and whether it existed: one int (a few dozen bytes a follow-up)."""
+    ordinal = date.toordinal() if date else 0
+    return ordinal << 8 | STATUSES.index(status) << 2 | planned << 1 | had_follow_up
+
+
+def _unpack(packed: int) -> tuple[datetime.date | None, str, bool, bool]:
+    ordinal = packed >> 8
+    date = datetime.date.fromordinal(ordinal) if ordinal else None
+    return date, STATUSES[packed >> 2 & 0x3F], bool(packed & 2), bool(packed & 1)
 
 
 @dataclass
 class _Planner:
     """The state of planning one file: the codes it names, and per follow-up the latest
-    (date, status) as its rows apply, and what its rows already planned."""
+    (date, status) as its rows apply, and what its rows already planned. Rows are
+    remembered by a 64-bit hash of what they say (Python's, which is fixed for the
+    process: a plan is built and used in one), a few dozen bytes each."""
 
     today: datetime.date
     default_visibility: str
@@ -380,9 +396,10 @@ class _Planner:
     own: object
     items: dict[str, int] = field(default_factory=dict)
     delegations: dict[str, int] = field(default_factory=dict)
-    latest: dict[tuple[int, int], tuple] = field(default_factory=dict)
-    planned: set[int] = field(default_factory=set)  # _identity of each planned update
-    planned_notes: dict[int, str] = field(default_factory=dict)  # note/evidence → visibility
+    latest: dict[int, int] = field(default_factory=dict)  # pair key → _pack(…)
+    planned: set[int] = field(default_factory=set)  # hash of each planned update
+    # hash of (pair, note or link) → visibility, for planned rows not of the default one.
+    planned_notes: dict[int, str] = field(default_factory=dict)
 
     def load_codes(self, codes: set[str], delegation_codes: set[str]) -> None:
         """Two queries: the items and delegations the file names."""
@@ -446,22 +463,27 @@ class _Planner:
 
     def _plan_row(self, row, follow_ups, histories) -> None:
         pair = (row.recommendation_id, row.delegation_id)
+        key = row.recommendation_id << 32 | row.delegation_id
         existing = follow_ups.get(pair)
         row.follow_up_id = existing[0] if existing else None
         history = histories.get(row.follow_up_id, []) if existing else []
         newest = history[0] if history else None
-        if pair not in self.latest:
-            self.latest[pair] = (
+        packed = self.latest.get(key)
+        if packed is None:
+            state = (
                 newest[0] if newest else None,
                 existing[1] if existing else "not_started",
+                False,
                 existing is not None,
             )
-        latest_date, current, had_follow_up = self.latest[pair]
+        else:
+            state = _unpack(packed)
+        latest_date, current, pair_planned, had_follow_up = state
         row.status_before = row.status_after = current
 
         if not row.visibility:
             row.visibility = (
-                kept_visibility(row, history) or self._planned_visibility(pair, row)
+                kept_visibility(row, history) or self._planned_visibility(key, row)
             ) or self.default_visibility
 
         if not row.date_given:
@@ -475,31 +497,31 @@ class _Planner:
                 return
             row.date = self.today
 
-        identity = _identity(pair, row.date, row.status, row.note, row.evidence_url)
+        identity = hash((key, row.date, row.status, row.note, row.evidence_url))
         if any(_same(update, row) for update in history) or identity in self.planned:
             row.action = DUPLICATE
             return
-        first_for_new_pair = not had_follow_up and not self._planned_pair(pair)
-        row.action = NEW_FOLLOW_UP if first_for_new_pair else NEW
+        row.action = NEW_FOLLOW_UP if not had_follow_up and not pair_planned else NEW
         self.planned.add(identity)
-        self.planned.add(_identity("pair", pair))
-        for kind, value in (("note", row.note), ("evidence", row.evidence_url)):
-            if value:
-                key = _identity(kind, pair, value)
-                if self.planned_notes.get(key) != ProgressUpdate.Visibility.RESTRICTED:
-                    self.planned_notes[key] = row.visibility
+        if row.visibility != self.default_visibility:
+            for value in (row.note, row.evidence_url):
+                if value:
+                    note_key = hash((key, value))
+                    if self.planned_notes.get(note_key) != ProgressUpdate.Visibility.RESTRICTED:
+                        self.planned_notes[note_key] = row.visibility
         if latest_date is None or row.date >= latest_date:
-            self.latest[pair] = (row.date, row.status, had_follow_up)
+            latest_date, current = row.date, row.status
             row.status_after = row.status
+        self.latest[key] = _pack(latest_date, current, True, had_follow_up)
 
-    def _planned_pair(self, pair) -> bool:
-        return _identity("pair", pair) in self.planned
-
-    def _planned_visibility(self, pair, row) -> str | None:
-        """The visibility of an earlier row of the file repeating this note or link."""
+    def _planned_visibility(self, key: int, row) -> str | None:
+        """The visibility of an earlier row of the file repeating this note or link
+        (only those not of the default visibility are remembered)."""
+        if not self.planned_notes:
+            return None
         found = [
-            self.planned_notes.get(_identity(kind, pair, value))
-            for kind, value in (("note", row.note), ("evidence", row.evidence_url))
+            self.planned_notes.get(hash((key, value)))
+            for value in (row.note, row.evidence_url)
             if value
         ]
         found = [visibility for visibility in found if visibility]
@@ -586,11 +608,14 @@ def build_plan(
     today: datetime.date | None = None,
     start: int = 0,
     keep: int = ROWS_KEPT,
+    count_all: bool = True,
 ) -> ImportPlan:
     """Check every row of ``text`` and count what importing it would do, keeping the
     rows ``start`` to ``start + keep`` (the page of the preview) and the first
-    ``ERRORS_KEPT`` rows with errors. Writes nothing; memory does not grow with the
-    number of rows beyond a few bytes each. Queries: as ``iter_plan``. Raises
+    ``ERRORS_KEPT`` rows with errors. With ``count_all=False`` planning stops after the
+    kept rows (a row's plan depends only on the rows before it), and the counts cover
+    only the rows read. Writes nothing; memory does not grow with the number of rows
+    beyond a few dozen bytes each. Queries: as ``iter_plan``. Raises
     ``ImportFileError`` if the file cannot be read at all."""
     source = {
         "text": text,
@@ -608,6 +633,8 @@ def build_plan(
                 plan.error_rows.append(row)
         if start <= index < start + keep:
             plan.rows.append(row)
+        elif not count_all and index >= start + keep:
+            break
     if not plan.total:
         plan.file_errors.append(_("The file has no rows to import."))
     return plan

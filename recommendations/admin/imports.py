@@ -140,23 +140,26 @@ def _render(request, model_admin, template, context, status=200):
     return TemplateResponse(request, TEMPLATES + template, context, status=status)
 
 
-def _plan(request, text: str, visibility: str, page: int = 1):
+def _plan(request, text: str, visibility: str, page: int = 1, count_all: bool = True):
     try:
         plan = imports.build_plan(
             text,
             user=request.user,
             default_visibility=visibility,
             start=(page - 1) * imports.ROWS_KEPT,
+            count_all=count_all,
         )
         return plan, None
     except imports.ImportFileError as error:
         return None, str(error)
 
 
-def _preview_context(plan, job, filename, page=1) -> dict:
-    pages = max(1, math.ceil(plan.total / imports.ROWS_KEPT))
+def _preview_context(plan, job, filename, page=1, summary=None) -> dict:
+    summary = summary or plan.summary
+    pages = max(1, math.ceil(summary["rows"] / imports.ROWS_KEPT))
     return {
         "plan": plan,
+        "summary": summary,
         "job": job,
         "digest": job.digest if job else "",
         "filename": filename,
@@ -191,6 +194,7 @@ def _preview(request, model_admin):
             text=text,
             visibility=visibility,
             rows_total=plan.count(*imports.WRITES),
+            summary=plan.summary,
         )
         request.session[SESSION_KEY] = {"job": job.pk, "digest": job.digest}
     context = _preview_context(plan, job, name)
@@ -202,12 +206,12 @@ def _preview_page(request, model_admin, job):
         page = max(1, min(int(request.GET.get("page", "1")), 10**6))
     except ValueError:
         page = 1
-    plan, file_error = _plan(request, job.text, job.visibility, page)
-    if plan is None:
+    # Planned only up to the page asked for; the counts are the preview's.
+    plan, file_error = _plan(request, job.text, job.visibility, page, count_all=False)
+    if plan is None or not plan.rows:
         raise Http404(file_error)
-    return _render(
-        request, model_admin, "import_preview.html", _preview_context(plan, job, job.name, page)
-    )
+    context = _preview_context(plan, job, job.name, page, summary=job.summary)
+    return _render(request, model_admin, "import_preview.html", context)
 
 
 def _stored_job(request):
@@ -220,6 +224,24 @@ def _stored_job(request):
     ).first()
 
 
+def _queue(request, job):
+    """Hand a large import to the task worker, which plans the file again (refusing it
+    whole if a row has an error by then) and writes it in batches."""
+    job.state = ImportJob.State.QUEUED
+    job.save(update_fields=["state"])
+    tasks.import_progress_updates.enqueue(job.pk)
+    del request.session[SESSION_KEY]
+    messages.info(
+        request,
+        _(
+            "%(name)s is being imported in the background; this page shows its "
+            "progress, and then what it recorded."
+        )
+        % {"name": job.name},
+    )
+    return HttpResponseRedirect(job.get_absolute_url())
+
+
 def _confirm(request, model_admin):
     job = _stored_job(request)
     if job is None:
@@ -227,6 +249,8 @@ def _confirm(request, model_admin):
         error = _("This preview is no longer available; upload the file again, please.")
         context = {"form": ImportUploadForm(), "error": error}
         return _render(request, model_admin, "import_form.html", context, status=400)
+    if job.rows_total > settings.IMPORT_SYNC_ROWS:
+        return _queue(request, job)
     plan, file_error = _plan(request, job.text, job.visibility)
     if plan is None or not plan.is_valid:
         # The data changed since the preview in a way that makes a row invalid.
@@ -235,19 +259,7 @@ def _confirm(request, model_admin):
         return _render(request, model_admin, "import_preview.html", context, status=400)
     writes = plan.count(*imports.WRITES)
     if writes > settings.IMPORT_SYNC_ROWS:
-        job.state, job.rows_total = ImportJob.State.QUEUED, writes
-        job.save(update_fields=["state", "rows_total"])
-        tasks.import_progress_updates.enqueue(job.pk)
-        del request.session[SESSION_KEY]
-        messages.info(
-            request,
-            _(
-                "%(name)s is being imported in the background; this page shows its "
-                "progress, and then what it recorded."
-            )
-            % {"name": job.name},
-        )
-        return HttpResponseRedirect(job.get_absolute_url())
+        return _queue(request, job)
     try:
         result = services.progress_updates_import(plan=plan, user=request.user)
     except (PermissionError, ValidationError, services.BusyError) as error:

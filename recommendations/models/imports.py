@@ -38,6 +38,9 @@ class ImportJob(models.Model):
     follow_ups = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The preview's counts (ImportPlan.summary), so that its later pages need not plan
+    # the whole file again.
+    summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

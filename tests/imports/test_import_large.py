@@ -156,3 +156,19 @@ def test_the_file_is_read_line_by_line_whatever_its_line_endings(ending):
         ["D1S1-02", "J" + ending + "PN"],
     ]
     assert [line for line, _record in records] == [2, 3]
+
+
+def test_a_large_confirm_answers_at_once_leaving_the_planning_to_the_worker(
+    staff_client, many, settings, monkeypatch
+):
+    settings.IMPORT_SYNC_ROWS = 100
+    _upload(staff_client, many)
+
+    def no_planning(*args, **kwargs):
+        raise AssertionError("the confirm request planned the file again")
+
+    monkeypatch.setattr(imports, "build_plan", no_planning)
+    response = _confirm(staff_client)
+
+    assert response.status_code == 302
+    assert ImportJob.objects.get().state == ImportJob.State.QUEUED
