@@ -57,6 +57,8 @@ MAX_BYTES = settings.IMPORT_MAX_MB * 1024 * 1024
 CHUNK_ROWS = 2000
 ROWS_KEPT = 100
 ERRORS_KEPT = 100
+# A file of more lines than this is checked by the task worker, not in the request.
+PREVIEW_SYNC_LINES = 20_000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EVIDENCE_MAX_LENGTH = ProgressUpdate._meta.get_field("evidence_url").max_length
 

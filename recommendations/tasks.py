@@ -15,3 +15,10 @@ def import_progress_updates(job_id: int) -> dict:
     progress and the result that the import's status page shows."""
     job = services.import_job_run(job=ImportJob.objects.select_related("user").get(pk=job_id))
     return {"state": job.state, "updates": job.updates, "skipped": job.skipped}
+
+
+@task()
+def plan_import(job_id: int) -> dict:
+    """Check a large uploaded CSV file for its preview (``services.import_job_plan``)."""
+    job = services.import_job_plan(job=ImportJob.objects.select_related("user").get(pk=job_id))
+    return {"state": job.state, "rows": job.summary.get("rows", 0)}

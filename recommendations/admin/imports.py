@@ -1,6 +1,8 @@
 """The admin's CSV import of progress updates: upload → preview → confirm.
 
-The upload is read and checked at once and nothing is written: the preview counts what
+The upload is read and checked at once (a file of more than
+``imports.PREVIEW_SYNC_LINES`` lines by the task worker, while a status page waits for
+it) and nothing is written: the preview counts what
 every row will do and lists the rows page by page (``imports.ROWS_KEPT`` a page) with
 their line numbers, and the first rows with errors; it is planned streaming, so a file
 of 200,000 rows takes bounded memory and a page of bounded size. The file's text waits
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
@@ -123,6 +126,8 @@ def _job_view(model_admin):
         job = get_object_or_404(jobs, pk=pk)
         if job.state == ImportJob.State.PREVIEWED:
             return _preview_page(request, model_admin, job)
+        if job.state == ImportJob.State.REFUSED:
+            return _refused_page(request, model_admin, job)
         return _render(request, model_admin, "import_status.html", {"job": job})
 
     return progress_update_import_status
@@ -177,6 +182,8 @@ def _preview(request, model_admin):
     if not form.is_valid():
         return _render(request, model_admin, "import_form.html", {"form": form}, status=400)
     text, visibility = form.cleaned_data["text"], form.cleaned_data["visibility"]
+    if text.count("\n") > imports.PREVIEW_SYNC_LINES:
+        return _plan_in_background(request, form, text, visibility)
     plan, file_error = _plan(request, text, visibility)
     if plan is None:
         form.add_error("file", file_error)
@@ -185,19 +192,66 @@ def _preview(request, model_admin):
     job = None
     request.session.pop(SESSION_KEY, None)
     if plan.is_valid:
-        # One waiting preview per person: an earlier one is never confirmed now.
-        ImportJob.objects.filter(user=request.user, state=ImportJob.State.PREVIEWED).delete()
-        job = ImportJob.objects.create(
-            user=request.user,
-            name=name,
-            digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            text=text,
-            visibility=visibility,
+        job = _new_job(
+            request,
+            name,
+            text,
+            visibility,
             rows_total=plan.count(*imports.WRITES),
             summary=plan.summary,
         )
-        request.session[SESSION_KEY] = {"job": job.pk, "digest": job.digest}
     context = _preview_context(plan, job, name)
+    return _render(request, model_admin, "import_preview.html", context)
+
+
+def _new_job(request, name, text, visibility, **fields) -> ImportJob:
+    # One waiting preview per person: an earlier one is never confirmed now.
+    ImportJob.objects.filter(
+        user=request.user, state__in=[ImportJob.State.PLANNING, ImportJob.State.PREVIEWED]
+    ).delete()
+    job = ImportJob.objects.create(
+        user=request.user,
+        name=name,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        visibility=visibility,
+        **fields,
+    )
+    request.session[SESSION_KEY] = {"job": job.pk, "digest": job.digest}
+    return job
+
+
+def _plan_in_background(request, form, text, visibility):
+    """A large file is checked by the task worker; its status page shows the preview
+    once it is ready."""
+    request.session.pop(SESSION_KEY, None)
+    job = _new_job(
+        request,
+        form.cleaned_data["file"].name[:200],
+        text,
+        visibility,
+        state=ImportJob.State.PLANNING,
+    )
+    tasks.plan_import.enqueue(job.pk)
+    return HttpResponseRedirect(job.get_absolute_url())
+
+
+def _refused_page(request, model_admin, job):
+    """The preview of a file the worker refused: its counts and first rows with errors."""
+    summary = job.summary or {}
+    error_rows = summary.get("error_rows", [])
+    plan = SimpleNamespace(
+        is_valid=False,
+        rows=[],
+        error_rows=error_rows,
+        file_errors=[job.error] if job.error else [],
+    )
+    context = {
+        "plan": plan,
+        "summary": {"errors": summary.get("errors", 0), **summary},
+        "filename": job.name,
+        "more_errors": max(0, summary.get("errors", 0) - len(error_rows)),
+    }
     return _render(request, model_admin, "import_preview.html", context)
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportState(models.TextChoices):
+    PLANNING = "planning", _("Checking the file")
+    REFUSED = "refused", _("The file has errors")
     PREVIEWED = "previewed", _("Previewed")
     QUEUED = "queued", _("Waiting for the worker")
     RUNNING = "running", _("Importing")
@@ -18,8 +20,9 @@ class ImportState(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """One uploaded file: previewed, then imported at once (a small file) or queued
-    for the task worker, which imports it in batches and records its progress here."""
+    """One uploaded file: checked (a large file by the task worker), previewed, then
+    imported at once (a small file) or queued for the task worker, which imports it
+    in batches and records its progress here."""
 
     State = ImportState
 
@@ -39,7 +42,7 @@ class ImportJob(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # The preview's counts (ImportPlan.summary), so that its later pages need not plan
-    # the whole file again.
+    # the whole file again; for a file refused by the worker, its first rows with errors.
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -62,7 +65,7 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.REFUSED)
 
     @property
     def percent(self) -> int:

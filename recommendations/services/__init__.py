@@ -19,6 +19,7 @@ from .conflicts import BusyError, retry_on_collision
 from .follow_ups import StaleEditError, check_version, follow_up_create, follow_up_update
 from .imports import (
     ImportResult,
+    import_job_plan,
     import_job_run,
     progress_updates_import,
     progress_updates_import_rows,
@@ -42,6 +43,7 @@ __all__ = [
     "follow_up_create",
     "follow_up_update",
     "follow_ups_set_status",
+    "import_job_plan",
     "import_job_run",
     "progress_update_change",
     "progress_update_create",

@@ -45,6 +45,42 @@ def progress_updates_import(*, plan, user) -> ImportResult:
     return progress_updates_import_rows(rows=plan.all_rows(), user=user)
 
 
+def import_job_plan(*, job: ImportJob) -> ImportJob:
+    """Check a large uploaded file in the background (the task worker calls this), as
+    its user: the counts of the preview, or, for a file with errors, its first rows
+    with errors, are stored on the job, which is then previewed (its pages are planned
+    when shown) or refused (its text dropped). Writes no progress update."""
+    try:
+        plan = imports.build_plan(
+            job.text, user=job.user, default_visibility=job.visibility, keep=0
+        )
+    except imports.ImportFileError as error:
+        job.state, job.error, job.text = ImportJob.State.REFUSED, str(error), ""
+        job.save(update_fields=["state", "error", "text"])
+        return job
+    job.summary = plan.summary
+    job.rows_total = plan.count(*imports.WRITES)
+    if plan.is_valid:
+        job.state = ImportJob.State.PREVIEWED
+    else:
+        job.state, job.text = ImportJob.State.REFUSED, ""
+        job.error = "; ".join(plan.file_errors)
+        job.summary["error_rows"] = [
+            {
+                "line": row.line,
+                "code": row.code,
+                "delegation": row.delegation,
+                "status": row.status,
+                "note": row.note or "",
+                "errors": [str(error) for error in row.errors],
+                "action": row.action,
+            }
+            for row in plan.error_rows
+        ]
+    job.save(update_fields=["state", "error", "text", "summary", "rows_total"])
+    return job
+
+
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Import a queued job's file in the background (the task worker calls this), as
     its user: planned again, and refused whole (nothing written) if a row has an error

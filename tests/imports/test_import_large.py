@@ -172,3 +172,46 @@ def test_a_large_confirm_answers_at_once_leaving_the_planning_to_the_worker(
 
     assert response.status_code == 302
     assert ImportJob.objects.get().state == ImportJob.State.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_very_large_file_is_checked_by_the_worker_then_previewed(
+    staff_client, many, settings, monkeypatch
+):
+    monkeypatch.setattr(imports, "PREVIEW_SYNC_LINES", 100)
+    response = _upload(staff_client, many)
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+    waiting = staff_client.get(job.get_absolute_url()).content.decode()
+    assert "The file is being checked" in waiting
+    assert '<meta http-equiv="refresh"' in waiting
+
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    preview = staff_client.get(job.get_absolute_url()).content.decode()
+    assert "1000 rows: 1000 new progress updates (40 new follow-ups)" in preview
+    assert preview.count('<tr class="import-') == imports.ROWS_KEPT
+    assert 'name="confirm"' in preview
+    settings.IMPORT_SYNC_ROWS = 5000
+    assert _confirm(staff_client).status_code == 302
+    assert ProgressUpdate.objects.count() == 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_very_large_file_with_errors_is_refused_by_the_worker_with_them(
+    staff_client, many, monkeypatch
+):
+    monkeypatch.setattr(imports, "PREVIEW_SYNC_LINES", 100)
+    _upload(staff_client, many.replace(",planned,", ",finished,"))
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    job = ImportJob.objects.get()
+    assert (job.state, job.text) == (ImportJob.State.REFUSED, "")
+    page = staff_client.get(job.get_absolute_url()).content.decode()
+    assert "1000 rows have errors" in page
+    assert page.count('<tr class="import-error">') == imports.ERRORS_KEPT
+    assert "Line 2: “finished” is not a status." in page
+    assert "…and 900 more rows with errors, not listed." in page
+    assert 'name="confirm"' not in page
