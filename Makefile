@@ -11,10 +11,11 @@ PYTHON_FOR_VENV := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test test-fast serve bench load vendor lint format check-migrations messages clean help
+.PHONY: run worker test test-fast serve bench load vendor lint format check-migrations messages clean help
 
 help:
 	@echo "make run     serve the app on SQLite with the Islamabad data (PORT=$(PORT))"
+	@echo "make worker  run the task worker (large CSV imports) beside make run"
 	@echo "make test    run the whole test suite (SQLite, or DATABASE_URL)"
 	@echo "make test-fast  the suite without the slow system tests (browser, restarts, fuzzing)"
 	@echo "make serve   gunicorn + whitenoise, production style"
@@ -42,6 +43,9 @@ run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(STAMP)
+	DEBUG=1 $(PY) manage.py db_worker
 
 test: $(DEV_STAMP)
 	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)

@@ -66,7 +66,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a throttled password change form (recommendations/admin_site.py).
+    "recommendations.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "recommendations",
 ]
 # Development-only tools (seed_synthetic, the load-test data generator): installed with
@@ -176,18 +178,35 @@ LOGIN_URL = "admin:login"
 # 1 behind one proxy (nginx with $proxy_add_x_forwarded_for), and so on.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Login throttling (django-axes): three failed sign-ins from one client show the
-# form again; the fourth within the cool-off gets HTTP 429, and so does every
-# attempt after it until the cool-off ends. Axes locks out at the failure whose
-# count reaches the limit, hence 4. Clients are told apart by TRUSTED_PROXY_COUNT.
+# Login throttling (django-axes, see recommendations/signin.py): three failed
+# sign-ins for one account, or from one client, show the form again; the fourth
+# within the cool-off gets HTTP 429, and so does every attempt after it until the
+# cool-off ends. Axes locks out at the failure whose count reaches the limit, hence
+# 4. Counted per account (locked from every address) and per address (locked for
+# every account); clients are told apart by TRUSTED_PROXY_COUNT. A success forgives
+# only the failures of its own account from its own address. Wrong old passwords
+# on the password change form count too.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 4)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "recommendations.signin.SignInThrottle"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
 # Renders the 429 page without a database query (see lib/errors.py).
 AXES_LOCKOUT_CALLABLE = "lib.errors.lockout"
+
+# The largest CSV file the admin's import accepts. Files whose confirmed import writes
+# more than IMPORT_SYNC_ROWS rows are imported in the background by the task worker
+# (`manage.py db_worker`, django-tasks-db), in batches, with a page showing progress.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 20)
+IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 500)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # When on, every page and export needs a signed-in user.
 READ_REQUIRES_LOGIN = env_bool("READ_REQUIRES_LOGIN", default=False)

@@ -61,13 +61,35 @@ class RecommendationAdminForm(forms.ModelForm):
         return cleaned
 
 
-class FollowUpAdminForm(forms.ModelForm):
-    """Carries ``version`` (hidden): the version of the follow-up when the form was
-    opened. A save based on an older version is refused in ``clean()``; the service
-    refuses it again under a row lock, for the race between the two."""
+class VersionedForm(forms.ModelForm):
+    """Carries ``version`` (hidden): the version of the row (a follow-up, a progress
+    update) when the form was opened. A save based on an older version is refused in
+    ``clean()`` with ``STALE_MESSAGE``, the form shown again with what was typed; the
+    service refuses it again under a row lock, for the race between the two."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
+    # False for an inline row: it is checked only when edited, since a row shown
+    # read-only (to a focal point) posts no version.
+    check_unchanged = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = self.check_unchanged
+
+    def clean(self):
+        cleaned = super().clean()
+        checked = self.check_unchanged or self.has_changed()
+        if self.instance.pk and checked and cleaned.get("version") != self.instance.version:
+            # self.instance was read from the database at the start of this request.
+            raise forms.ValidationError(STALE_MESSAGE, code="stale")
+        return cleaned
+
+
+class FollowUpAdminForm(VersionedForm):
     class Meta:
         model = FollowUp
         fields = ["recommendation", "delegation", *FOLLOW_UP_EDITABLE]
@@ -75,26 +97,13 @@ class FollowUpAdminForm(forms.ModelForm):
             "pledge": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-            self.fields["version"].required = True
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and cleaned.get("version") != self.instance.version:
-            # self.instance was read from the database at the start of this request.
-            raise forms.ValidationError(STALE_MESSAGE, code="stale")
-        return cleaned
-
     @property
     def edited_fields(self) -> list[str]:
         """The editable fields whose value differs from the one loaded."""
         return [name for name in self.changed_data if name in FOLLOW_UP_EDITABLE]
 
 
-class ProgressUpdateAdminForm(forms.ModelForm):
+class ProgressUpdateAdminForm(VersionedForm):
     class Meta:
         model = ProgressUpdate
         fields = ["follow_up", *UPDATE_FIELDS]
@@ -110,6 +119,8 @@ class ProgressUpdateAdminForm(forms.ModelForm):
 
 
 class ProgressUpdateInlineForm(ProgressUpdateAdminForm):
+    check_unchanged = False
+
     class Meta(ProgressUpdateAdminForm.Meta):
         fields = list(UPDATE_FIELDS)
         widgets = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
@@ -26,12 +26,13 @@ def may_edit_delegation(request, delegation_id) -> bool:
 
 
 def as_pk(value) -> int | None:
-    """A posted primary key as an int, or None when it is not one."""
+    """A posted primary key as an int, or None when it is not one (beyond 64 bits
+    included: the database would refuse it)."""
     try:
         number = int(str(value))
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number < 2**63 else None
 
 
 def adopt(target, saved) -> None:
@@ -39,6 +40,13 @@ def adopt(target, saved) -> None:
     so the admin's log entry, message and redirect speak of the saved row."""
     if target is not saved:
         target.__dict__.update(saved.__dict__)
+
+
+def without_version(fields) -> list[str]:
+    """The fields to build a ``forms.VersionedForm`` with: "version" is a declared form
+    field that shadows a non-editable model field, which ``modelform_factory`` refuses
+    to see named in ``fields``; it stays in the fieldsets so that it is rendered."""
+    return [name for name in fields if name != "version"]
 
 
 def clean_term(text: str) -> str:
@@ -82,6 +90,19 @@ class CappedListMixin(SafeAutocompleteMixin):
 
 class TrackerAdmin(CappedListMixin, admin.ModelAdmin):
     pass
+
+
+class VersionedAdminMixin:
+    """The admin of a model edited with a ``forms.VersionedForm`` (optimistic lock):
+    "version" is rendered (a hidden field) where the user may change the object."""
+
+    def version_field(self, request, obj=None) -> list[str]:
+        """``["version"]`` to add to the fieldsets where the user may change ``obj``."""
+        return ["version"] if obj is not None and self.has_change_permission(request, obj) else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
+        return super().get_form(request, obj, change, fields=without_version(fields), **kwargs)
 
 
 class HistoryAdmin(CappedListMixin, SimpleHistoryAdmin):

@@ -17,7 +17,14 @@ from ..models import Delegation, FollowUp, ProgressUpdate
 from ..services import StaleEditError
 from ..status import LATEST_FIRST, Status
 from ..widgets import SafeAutocompleteMixin
-from .base import HistoryAdmin, adopt, as_pk, may_edit_delegation
+from .base import (
+    HistoryAdmin,
+    VersionedAdminMixin,
+    adopt,
+    as_pk,
+    may_edit_delegation,
+    without_version,
+)
 from .filters import (
     DelegationCodeFilter,
     FollowUpSessionFilter,
@@ -49,6 +56,7 @@ def save_progress_formset(request, formset, follow_up) -> None:
                 changed = [name for name in form.changed_data if name in UPDATE_FIELDS]
                 services.progress_update_change(
                     update=update,
+                    version=form.cleaned_data["version"],
                     user=request.user,
                     **{name: form.cleaned_data[name] for name in changed},
                 )
@@ -88,6 +96,17 @@ class ProgressUpdateInline(SafeAutocompleteMixin, admin.TabularInline):
             .select_related("follow_up__delegation")
         )
 
+    def get_fieldsets(self, request, obj=None):
+        # Each editable row carries the version it was loaded at (forms.VersionedForm).
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            options = {**options, "fields": [*options["fields"], "version"]}
+        return [(name, options), *rest]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
+        return super().get_formset(request, obj, fields=without_version(fields), **kwargs)
+
     def has_change_permission(self, request, obj=None):
         return access.is_secretariat(request.user) and super().has_change_permission(request, obj)
 
@@ -111,7 +130,7 @@ def verification_text(update) -> str:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(HistoryAdmin):
+class FollowUpAdmin(VersionedAdminMixin, HistoryAdmin):
     form = FollowUpAdminForm
     list_display = (
         "recommendation_code",
@@ -188,9 +207,7 @@ class FollowUpAdmin(HistoryAdmin):
         main = ["recommendation", "delegation"]
         if obj is not None:
             main += ["recommendation_text", "status", "last_update_date"]
-        main += ["target_date", "pledge", "lead"]
-        if obj is not None and self.has_change_permission(request, obj):
-            main.append("version")
+        main += ["target_date", "pledge", "lead", *self.version_field(request, obj)]
         fieldsets = [(None, {"fields": main})]
         if obj is not None:
             fieldsets.append(
@@ -217,13 +234,6 @@ class FollowUpAdmin(HistoryAdmin):
             "created_at",
             "updated_at",
         )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        # "version" is a declared form field that shadows a non-editable model field,
-        # which modelform_factory refuses to see named in ``fields``.
-        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = [name for name in fields if name != "version"]
-        return super().get_form(request, obj, change, **kwargs)
 
     def get_autocomplete_fields(self, request):
         if access.is_secretariat(request.user):
@@ -332,7 +342,7 @@ class FollowUpAdmin(HistoryAdmin):
                     date=form.cleaned_data["date"],
                     note=form.cleaned_data["note"],
                 )
-            except PermissionError as error:
+            except (PermissionError, services.BusyError) as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return None
             except ValidationError as error:

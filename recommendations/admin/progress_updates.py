@@ -6,21 +6,22 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import access, services
 from ..forms import UPDATE_FIELDS, ProgressUpdateAdminForm
 from ..models import FollowUp, ProgressUpdate
-from .base import HistoryAdmin, adopt, as_pk, may_edit_delegation
+from ..services import StaleEditError
+from .base import HistoryAdmin, VersionedAdminMixin, adopt, as_pk, may_edit_delegation
 from .filters import UpdateDelegationCodeFilter, VerifiedFilter
 from .follow_ups import verification_text
 from .imports import import_urls
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(HistoryAdmin):
+class ProgressUpdateAdmin(VersionedAdminMixin, HistoryAdmin):
     form = ProgressUpdateAdminForm
     list_display = (
         "__str__",
@@ -81,7 +82,8 @@ class ProgressUpdateAdmin(HistoryAdmin):
         return obj.verified_at is not None
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [(None, {"fields": ["follow_up", *UPDATE_FIELDS]})]
+        main = ["follow_up", *UPDATE_FIELDS, *self.version_field(request, obj)]
+        fieldsets = [(None, {"fields": main})]
         if obj is not None:
             fieldsets.append(
                 (
@@ -121,7 +123,13 @@ class ProgressUpdateAdmin(HistoryAdmin):
             obj = self.get_object(request, unquote(object_id))
             if obj is not None and obj.verified_at is None:
                 extra_context["show_verify_button"] = self.has_verify_permission(request, obj)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError as error:
+            # Raised under the row lock after the form's own check passed (a save landed
+            # in between): the request has been rolled back.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         try:
@@ -135,6 +143,7 @@ class ProgressUpdateAdmin(HistoryAdmin):
                 changed = [name for name in form.changed_data if name in UPDATE_FIELDS]
                 saved = services.progress_update_change(
                     update=obj,
+                    version=form.cleaned_data["version"],
                     user=request.user,
                     **{name: form.cleaned_data[name] for name in changed},
                 )
@@ -150,9 +159,7 @@ class ProgressUpdateAdmin(HistoryAdmin):
 
     def delete_queryset(self, request, queryset):
         try:
-            with transaction.atomic():
-                for update in queryset:
-                    services.progress_update_delete(update=update, user=request.user)
+            services.progress_updates_delete(updates=queryset, user=request.user)
         except PermissionError as error:
             raise PermissionDenied(str(error)) from error
 
@@ -163,13 +170,11 @@ class ProgressUpdateAdmin(HistoryAdmin):
     )
     def mark_verified(self, request, queryset):
         """Secretariat staff confirm self-reported updates (who and when is recorded)."""
-        verified = 0
         try:
-            with transaction.atomic():
-                for update in queryset.filter(verified_at__isnull=True):
-                    services.progress_update_verify(update=update, user=request.user)
-                    verified += 1
-        except PermissionError as error:
+            verified = services.progress_updates_verify(
+                updates=queryset.filter(verified_at__isnull=True), user=request.user
+            )
+        except (PermissionError, services.BusyError) as error:
             self.message_user(request, str(error), messages.ERROR)
             return None
         self.message_user(

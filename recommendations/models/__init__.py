@@ -9,6 +9,7 @@ the progress-update table (migration 0005) set them from the latest update
 from ..status import Status
 from .accounts import FocalPoint, ReminderLog
 from .follow_ups import FollowUp, ProgressUpdate, Visibility
+from .imports import ImportJob
 from .items import ItemKind, Recommendation, sort_key_for
 from .meetings import Delegation, Meeting, Participation, Person, Session, Theme, real_meetings
 
@@ -16,6 +17,7 @@ __all__ = [
     "Delegation",
     "FocalPoint",
     "FollowUp",
+    "ImportJob",
     "ItemKind",
     "Meeting",
     "Participation",

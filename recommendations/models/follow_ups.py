@@ -140,6 +140,10 @@ class ProgressUpdate(models.Model):
         editable=False,
     )
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Optimistic lock, as on FollowUp: every change and verification bumps it, and a
+    # save based on an older version is refused (``services.progress_update_change``).
+    # The database default serves rows written by SQL or COPY.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

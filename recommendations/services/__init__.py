@@ -8,34 +8,52 @@ commands call these and add no rule of their own:
   under a row lock; every change to a follow-up or its history bumps its version;
 - no progress update is dated in the future; staff entries are verified at entry, and a
   verified update is changed by staff only;
-- every write that touches several rows is one transaction.
+- every write that touches several rows is one transaction, locks its follow-ups by
+  id ascending before their updates, and is run again if the database aborts it as a
+  collision with another writer (``conflicts``: ``BusyError`` when it keeps failing).
 
 A follow-up's status follows its history by itself (database triggers, see ``models``).
 """
 
+from .conflicts import BusyError, retry_on_collision
 from .follow_ups import StaleEditError, check_version, follow_up_create, follow_up_update
-from .imports import ImportResult, progress_updates_import
+from .imports import (
+    ImportResult,
+    import_job_plan,
+    import_job_run,
+    progress_updates_import,
+    progress_updates_import_rows,
+)
 from .progress_updates import (
     follow_ups_set_status,
     progress_update_change,
     progress_update_create,
     progress_update_delete,
     progress_update_verify,
+    progress_updates_delete,
+    progress_updates_verify,
 )
 from .reference import recommendations_rebuild_derived_fields, reference_save
 
 __all__ = [
+    "BusyError",
     "ImportResult",
     "StaleEditError",
     "check_version",
     "follow_up_create",
     "follow_up_update",
     "follow_ups_set_status",
+    "import_job_plan",
+    "import_job_run",
     "progress_update_change",
     "progress_update_create",
     "progress_update_delete",
     "progress_update_verify",
+    "progress_updates_delete",
     "progress_updates_import",
+    "progress_updates_import_rows",
+    "progress_updates_verify",
+    "retry_on_collision",
     "recommendations_rebuild_derived_fields",
     "reference_save",
 ]

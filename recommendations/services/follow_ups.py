@@ -29,8 +29,13 @@ class StaleEditError(Exception):
 
 def lock(follow_up: FollowUp) -> FollowUp:
     """Re-read the follow-up under a row lock (PostgreSQL), so concurrent writers of
-    one follow-up queue. One query."""
-    return FollowUp.objects.select_for_update().select_related("delegation").get(pk=follow_up.pk)
+    one follow-up queue. Only the follow-up's row: locking the joined delegation too
+    would make writers of different follow-ups queue, and deadlock. One query."""
+    return (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("delegation")
+        .get(pk=follow_up.pk)
+    )
 
 
 def history_changed(follow_up: FollowUp) -> None:

@@ -153,6 +153,7 @@ def test_it_re_derives_the_status_when_an_update_is_changed_on_its_own_page(
             "visibility": "public",
             "note": "Not relevant for us.",
             "evidence_url": "",
+            "version": str(self_reported.version),
             "_save": "Save",
         },
     )

@@ -17,7 +17,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from recommendations.models import FollowUp, Meeting, Recommendation, Status
+from recommendations.models import FollowUp, Meeting, ProgressUpdate, Recommendation, Status
 
 BEFORE = Path(__file__).with_name("islamabad-2023-before-audit.json")
 AFTER = settings.BASE_DIR / "fixtures" / "islamabad-2023.json"
@@ -215,12 +215,14 @@ def test_every_item_keeps_its_id_and_its_follow_ups(migrator):
     assert {
         code: pk for code, pk in Recommendation.objects.values_list("code", "pk") if code != SPLIT
     } == ids
-    follow_ups = FollowUp.objects.select_related("recommendation").prefetch_related("updates")
+    follow_ups = FollowUp.objects.select_related("recommendation")
     assert {f.pk: f.recommendation.code for f in follow_ups} == kept
     for follow_up in follow_ups:
-        (update,) = follow_up.updates.all()
-        assert (update.note, update.date) == ("Under way.", datetime.date(2024, 3, 1))
-        assert follow_up.status == update.status
+        # Only the columns of this state of the schema (later migrations add others).
+        (update,) = ProgressUpdate.objects.filter(follow_up=follow_up).values_list(
+            "note", "date", "status"
+        )
+        assert update == ("Under way.", datetime.date(2024, 3, 1), follow_up.status)
     assert FollowUp.objects.get(recommendation__code="D1S1-10").status == Status.IN_PROGRESS
     assert FollowUp.objects.get(recommendation__code="D1S3-11").status == Status.COMPLETED
     # The follow-ups stay with the items they were recorded on, now corrected.

@@ -26,7 +26,10 @@ def verified_update(follow_up, pak_focal, secretariat_user):
 def test_a_focal_point_may_not_change_a_verified_update(verified_update, pak_focal):
     with pytest.raises(PermissionError):
         services.progress_update_change(
-            update=verified_update, user=pak_focal, note="Rewritten after verification"
+            update=verified_update,
+            version=None,
+            user=pak_focal,
+            note="Rewritten after verification",
         )
     verified_update.refresh_from_db()
     assert verified_update.note == ""
@@ -41,7 +44,10 @@ def test_a_focal_point_may_not_delete_a_verified_update(verified_update, pak_foc
 
 def test_staff_may_correct_a_verified_update(verified_update, secretariat_user):
     changed = services.progress_update_change(
-        update=verified_update, user=secretariat_user, note="Corrected by the Secretariat"
+        update=verified_update,
+        version=None,
+        user=secretariat_user,
+        note="Corrected by the Secretariat",
     )
     assert changed.note == "Corrected by the Secretariat"
 
@@ -50,7 +56,9 @@ def test_a_focal_point_may_correct_their_own_self_reported_update(follow_up, pak
     update = services.progress_update_create(
         follow_up=follow_up, author=pak_focal, date=D(2023, 9, 1), status=Status.PLANNED
     )
-    services.progress_update_change(update=update, user=pak_focal, status=Status.IN_PROGRESS)
+    services.progress_update_change(
+        update=update, version=update.version, user=pak_focal, status=Status.IN_PROGRESS
+    )
     follow_up.refresh_from_db()
     assert follow_up.status == Status.IN_PROGRESS
 
@@ -70,7 +78,7 @@ def test_a_focal_point_may_not_write_another_delegations_history(recommendation,
 def test_a_change_may_set_only_the_fields_it_names(verified_update, secretariat_user, field):
     with pytest.raises(TypeError):
         services.progress_update_change(
-            update=verified_update, user=secretariat_user, **{field: None}
+            update=verified_update, version=None, user=secretariat_user, **{field: None}
         )
 
 

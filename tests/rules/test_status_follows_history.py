@@ -152,7 +152,7 @@ def test_the_services_bump_the_version_on_every_change_of_history(follow_up, pat
     if path == "create":
         services.progress_update_create(follow_up=follow_up, date=D(2023, 9, 2), status="planned")
     elif path == "change":
-        services.progress_update_change(update=update, status="completed")
+        services.progress_update_change(update=update, version=None, status="completed")
     else:
         services.progress_update_delete(update=update)
     assert FollowUp.objects.get(pk=follow_up.pk).version == version + 1

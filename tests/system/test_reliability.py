@@ -32,6 +32,7 @@ from django.utils import timezone
 from recommendations import services
 from recommendations.models import (
     FollowUp,
+    ImportJob,
     Participation,
     ProgressUpdate,
     Recommendation,
@@ -163,6 +164,14 @@ def every_kind_of_row(
         queryset=[second],
         action_flag=ADDITION,
         change_message="Added.",
+    )
+    ImportJob.objects.create(
+        user=secretariat_user,
+        name="updates.csv",
+        digest="0" * 64,
+        text="code,delegation,status,date\r\nD1S1-01,PAK,planned,2023-09-01\r\n",
+        visibility="public",
+        summary={"rows": 1, "new": 1},
     )
     # A failed sign-in: django-axes records it.
     Client().post("/admin/login/", {"username": "sec", "password": "wrong"})
