@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("workspace/", include("recommendations.workspace.urls")),
     path("", include("recommendations.urls")),
 ]
 

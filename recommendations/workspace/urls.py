@@ -1,0 +1,31 @@
+"""``/workspace/…``: the focal points' and the Secretariat's workspace."""
+
+from django.urls import path, register_converter
+
+from . import views
+
+app_name = "workspace"
+
+
+class DelegationCode:
+    """A delegation code as the database keeps it (``delegation_code_upper``), so that
+    no lower-case page name can ever be taken for one."""
+
+    regex = "[A-Z0-9]{2,10}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(DelegationCode, "delegation")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<delegation:code>/", views.delegation_home, name="items"),
+    path("<delegation:code>/history/", views.history, name="history"),
+    path("<delegation:code>/items/<str:item_code>/", views.report, name="report"),
+    path("<delegation:code>/updates/<int:pk>/", views.correct, name="correct"),
+]
