@@ -126,7 +126,7 @@ def test_a_correction_needs_the_csrf_token_and_a_signed_in_active_user(world, an
     client.force_login(world.pak_focal)
     assert client.post(url(update), correction(update, note="x")).status_code == 403
     assert anonymous.post(url(update), correction(update, note="x"))["Location"].startswith(
-        "/admin/login/"
+        "/accounts/login/"
     )
     world.pak_focal.is_active = False
     world.pak_focal.save()

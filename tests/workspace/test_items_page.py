@@ -130,7 +130,7 @@ def test_a_visitor_is_sent_to_sign_in(anonymous, world):
     for path in ("/workspace/", "/workspace/PAK/", "/workspace/PAK/history/"):
         response = anonymous.get(path)
         assert response.status_code == 302
-        assert response["Location"] == f"/admin/login/?next={path}"
+        assert response["Location"] == f"/accounts/login/?next={path}"
 
 
 def test_an_account_without_a_delegation_is_told_so(world, django_user_model):
@@ -145,7 +145,7 @@ def test_a_deactivated_focal_point_is_signed_out(pak_client, world):
     world.pak_focal.is_active = False
     world.pak_focal.save()
     response = pak_client.get("/workspace/")
-    assert response["Location"] == "/admin/login/?next=/workspace/"
+    assert response["Location"] == "/accounts/login/?next=/workspace/"
 
 
 def test_staff_choose_a_delegation(staff_client):

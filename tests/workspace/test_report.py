@@ -236,7 +236,7 @@ def test_an_unknown_or_synthetic_item_is_404(pak_client, world):
 
 def test_a_visitor_is_sent_to_sign_in_and_nothing_is_written(anonymous, world):
     response = anonymous.post(URL.format(code="D1S1-03"), report())
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/accounts/login/")
     assert not FollowUp.objects.filter(
         recommendation__code="D1S1-03", delegation=world.pak
     ).exists()
@@ -246,7 +246,7 @@ def test_a_deactivated_focal_point_can_do_nothing(pak_client, world):
     world.pak_focal.is_active = False
     world.pak_focal.save()
     response = pak_client.post(URL.format(code="D1S1-03"), report())
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/accounts/login/")
     assert not FollowUp.objects.filter(
         recommendation__code="D1S1-03", delegation=world.pak
     ).exists()
