@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -157,3 +158,33 @@ def update_for_correction(delegation: Delegation, pk: int, *, user) -> ProgressU
     ).select_related("follow_up__recommendation", "follow_up__delegation", "author", "verified_by")
     update = access.with_readable(user, updates).get(pk=pk)
     return _decorated(update, user, delegation.pk)
+
+
+def awaiting_verification(*, delegation: Delegation | None = None):
+    """Self-reported updates waiting for the Secretariat: not verified, entered by a
+    focal-point account (of ``delegation`` only when given); oldest entered first, with
+    item, delegation and author joined. Adds no query."""
+    focal_points = get_user_model().objects.filter(access.focal_point_accounts())
+    updates = ProgressUpdate.objects.filter(
+        verified_at__isnull=True, author__in=focal_points.values("pk")
+    )
+    if delegation is not None:
+        updates = updates.filter(follow_up__delegation=delegation)
+    return updates.select_related(
+        "follow_up__recommendation", "follow_up__delegation", "author"
+    ).order_by("created_at", "id")
+
+
+def delegations_with_waiting() -> list[Delegation]:
+    """Every delegation by name, each with ``n_waiting``: its updates waiting for
+    verification. One query."""
+    focal_points = get_user_model().objects.filter(access.focal_point_accounts())
+    waiting = Q(
+        follow_ups__updates__verified_at__isnull=True,
+        follow_ups__updates__author__in=focal_points.values("pk"),
+    )
+    return list(
+        Delegation.objects.annotate(
+            n_waiting=Count("follow_ups__updates", filter=waiting)
+        ).order_by("name")
+    )

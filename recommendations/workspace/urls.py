@@ -9,7 +9,7 @@ app_name = "workspace"
 
 class DelegationCode:
     """A delegation code as the database keeps it (``delegation_code_upper``), so that
-    no lower-case page name can ever be taken for one."""
+    ``verify`` can never be taken for one."""
 
     regex = "[A-Z0-9]{2,10}"
 
@@ -24,6 +24,8 @@ register_converter(DelegationCode, "delegation")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("verify/", views.verify_queue, name="verify_queue"),
+    path("verify/<int:pk>/", views.verify, name="verify"),
     path("<delegation:code>/", views.delegation_home, name="items"),
     path("<delegation:code>/history/", views.history, name="history"),
     path("<delegation:code>/items/<str:item_code>/", views.report, name="report"),

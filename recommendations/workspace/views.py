@@ -16,6 +16,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -24,7 +25,7 @@ from .. import access
 from ..filters import FOLLOW_UP_PARAMS, RecommendationFilter
 from ..models import Delegation, ProgressUpdate, Recommendation
 from ..pagination import page_size_from, paginate
-from ..services import StaleEditError
+from ..services import StaleEditError, progress_update_verify
 from ..services.reports import report_correct, report_submit
 from ..views import _filter_context
 from . import selectors
@@ -92,7 +93,11 @@ def _choose_delegation(request):
     form = DelegationChoiceForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return redirect("workspace:items", code=form.cleaned_data["delegation"].code)
-    context = {"form": form, "delegations": Delegation.objects.order_by("name")}
+    context = {
+        "form": form,
+        "delegations": selectors.delegations_with_waiting(),
+        "n_waiting": selectors.awaiting_verification().count(),
+    }
     return render(request, "workspace/choose.html", context, status=400 if form.errors else 200)
 
 
@@ -326,3 +331,60 @@ def history(request, code: str):
         }
     )
     return render(request, "workspace/history.html", context)
+
+
+def _check_secretariat(request):
+    if not access.may_verify(request.user):
+        raise Http404
+
+
+@require_safe
+@login_required
+def verify_queue(request):
+    """``/workspace/verify/``: self-reported updates waiting for the Secretariat,
+    oldest first (``?delegation=PAK`` for one delegation's). Staff only."""
+    _check_secretariat(request)
+    form = DelegationChoiceForm(request.GET if request.GET.get("delegation") else None)
+    form.fields["delegation"].empty_label = _("All delegations")
+    form.fields["delegation"].required = False
+    delegation = form.cleaned_data["delegation"] if form.is_bound and form.is_valid() else None
+    pagination = paginate(selectors.awaiting_verification(delegation=delegation), request.GET)
+    context = {
+        "form": form,
+        "updates": list(pagination.page.object_list),
+        "pagination": pagination,
+        "page_obj": pagination.page,
+        "page_range": list(
+            pagination.paginator.get_elided_page_range(pagination.page.number, on_ends=1)
+        ),
+    }
+    return render(request, "workspace/verify.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+@login_required
+def verify(request, pk: int):
+    """POST ``/workspace/verify/<pk>/``: verify one update (who and when are recorded by
+    ``services.progress_update_verify``), back to the queue."""
+    _check_secretariat(request)
+    update = (
+        ProgressUpdate.objects.select_related("follow_up__recommendation", "follow_up__delegation")
+        .filter(pk=pk)
+        .first()
+    )
+    if update is None:
+        raise Http404
+    progress_update_verify(update=update, user=request.user)
+    messages.success(
+        request,
+        _("Verified: %(delegation)s’s update of %(date)s on %(code)s.")
+        % {
+            "delegation": update.follow_up.delegation.name,
+            "date": date_format(update.date),
+            "code": update.follow_up.recommendation.code,
+        },
+    )
+    queue = reverse("workspace:verify_queue")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith(queue)
+    return redirect(back if safe else queue)
