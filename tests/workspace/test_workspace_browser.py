@@ -189,6 +189,8 @@ def test_axe_finds_no_wcag_21_aa_violation(chromium, live_server, islamabad, loc
     context, page = new_page(chromium, live_server, locale=locale)
     reports = [axe_violations(page, p) for p in ("/accounts/login/", "/accounts/password/reset/")]
     sign_in_with_the_keyboard(page)
+    expected = {"en-GB": "Workspace: Pakistan", "fr-FR": "Espace de travail : Pakistan"}
+    assert page.get_by_role("heading", level=1).inner_text() == expected[locale]
     own, verified = (
         ProgressUpdate.objects.get(follow_up__recommendation__code=code)
         for code in ("D1S1-01", "D1S1-02")
