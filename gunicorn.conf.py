@@ -52,7 +52,7 @@ _SHM = "/dev/shm"  # noqa: S108  (gunicorn's own recommendation, not a temp file
 if Path(_SHM).is_dir():
     worker_tmp_dir = _SHM
 
-# The app logs one line per request itself (recommendations.middleware), so
+# The app logs one line per request itself (lib.middleware), so
 # gunicorn's access log would only repeat it. Errors go to stderr (the journal).
 accesslog = None
 errorlog = "-"

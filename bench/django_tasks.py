@@ -1,13 +1,14 @@
 """Small jobs the scale benchmark runs inside Django, one database at a time.
 
-    DATABASE_URL=... python bench/django_tasks.py params
-    DATABASE_URL=... BENCH_PASSWORD=... python bench/django_tasks.py superuser bench
-    DATABASE_URL=... python bench/django_tasks.py export-sql '/follow-ups/export.csv?…'
-    DATABASE_URL=... PYTHONPATH=<django-import-export> python bench/django_tasks.py \
+    DATABASE_URL=... python -m bench.django_tasks params
+    DATABASE_URL=... BENCH_PASSWORD=... python -m bench.django_tasks superuser bench
+    DATABASE_URL=... python -m bench.django_tasks export-sql '/follow-ups/export.csv?…'
+    DATABASE_URL=... PYTHONPATH=<django-import-export> python -m bench.django_tasks \
         import-export 'meeting=synthetic'
 
 Each prints one line of JSON on stdout. The benchmark (bench/run.py) calls them as
-subprocesses so that the benchmark itself never configures Django.
+subprocesses so that the benchmark itself never configures Django. ``params`` needs the
+development tools installed (TRACKER_DEVTOOLS=1, as the benchmark sets).
 """
 
 from __future__ import annotations
@@ -18,20 +19,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+if not __package__:  # run as a file: import from the repository root
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-
-def setup():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ministerial.settings")
-    import django
-
-    django.setup()
+from bench.common import django_setup  # noqa: E402
 
 
 def params() -> dict:
     """The parameters the synthetic data was seeded with (null if none)."""
-    from recommendations.synthetic import seeded_parameters
+    from devtools.synthetic import seeded_parameters
 
     return {"params": seeded_parameters()}
 
@@ -165,7 +161,7 @@ def import_export(query: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    setup()
+    django_setup()
     action, *args = argv
     jobs = {
         "params": params,

@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.client
 import json
 import os
 import platform
 import random
 import re
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,8 +34,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-BENCHMARKS = BASE_DIR / "BENCHMARKS.md"
+if not __package__:  # run as a file (python bench/load.py): import from the repository root
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.common import (  # noqa: E402
+    BENCHMARKS,
+    PYTHON,
+    ROOT,
+    Client,
+    django_setup,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    machine,
+    manage,
+    percentile,
+    production_env,
+    write_section,
+)
+
 BEGIN, END = "<!-- load-test:begin -->", "<!-- load-test:end -->"
 
 # Page families and their share of the requests. Each family's URLs are the ones
@@ -64,10 +78,7 @@ REQUEST_TIMEOUT = 30.0
 
 def discover() -> dict:
     """The URLs to request, from the database and the URLconf. Prints JSON."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ministerial.settings")
-    django.setup()
+    django_setup()
     from django.db import connection
     from django.urls import Resolver404, resolve
 
@@ -107,10 +118,7 @@ def seed_fallback() -> None:
     """A small stand-in data set for a checkout without the Islamabad fixture:
     one meeting, 5 sessions, 60 recommendations, 12 delegations with follow-ups.
     Marked illustrative. Does nothing if there is a meeting already."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ministerial.settings")
-    django.setup()
+    django_setup()
     from django.db import transaction
 
     from recommendations import services
@@ -180,92 +188,39 @@ class Tally:
 
 
 def client_loop(port, urls, weights, deadline, seed, tally: Tally):
+    """One client: pages picked at random by family weight, one after the other on one
+    keep-alive connection, until ``deadline``. Latencies in milliseconds."""
     rng = random.Random(seed)
     families = list(weights)
-    conn = None
+    client = Client(port, timeout=REQUEST_TIMEOUT)
     while time.monotonic() < deadline:
         family = rng.choices(families, weights=[weights[f] for f in families])[0]
         path = rng.choice(urls[family])
-        if conn is None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-        started = time.perf_counter()
-        try:
-            conn.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException) as exc:
-            status = type(exc).__name__
-            conn.close()
-            conn = None
-        elapsed = (time.perf_counter() - started) * 1000
-        tally.latencies.setdefault(family, []).append(elapsed)
-        if status != 200:
+        answer = client.get(path)
+        tally.latencies.setdefault(family, []).append(answer.seconds * 1000)
+        if answer.status != 200:
             tally.errors[family] = tally.errors.get(family, 0) + 1
             if len(tally.samples) < 5:
-                tally.samples.append(f"{path}: {status}")
-    if conn is not None:
-        conn.close()
-
-
-def percentile(sorted_values, p):
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, round(p / 100 * len(sorted_values) + 0.5))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
+                tally.samples.append(f"{path}: {answer.status or answer.error}")
+    client.close()
 
 
 # --- Orchestration ------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args, capture=False):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed")
-    return result.stdout
-
-
 def prepare_database(env) -> str:
     manage(env, "migrate", "--noinput", "-v0")
-    if (BASE_DIR / "fixtures" / "islamabad-2023.json").exists():
+    if (ROOT / "fixtures" / "islamabad-2023.json").exists():
         manage(env, "load_demo", "--no-admin")
         data = "the demo data (load_demo --no-admin)"
     else:
         print("fixtures/islamabad-2023.json is missing: seeding a small stand-in data set")
-        subprocess.run([sys.executable, __file__, "--seed-fallback"], env=env, check=True)
+        subprocess.run(
+            [PYTHON, "-m", "bench.load", "--seed-fallback"], cwd=ROOT, env=env, check=True
+        )
         data = "a stand-in data set (no Islamabad fixture in this checkout)"
     manage(env, "collectstatic", "--noinput", "-v0")
     return data
-
-
-def wait_for(port, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("gunicorn exited while starting; see its log above")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within {seconds} s")
 
 
 def gunicorn_shape(env) -> tuple[int, int]:
@@ -274,27 +229,11 @@ def gunicorn_shape(env) -> tuple[int, int]:
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+        config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     finally:
         os.environ.clear()
         os.environ.update(saved)
     return config["workers"], config["threads"]
-
-
-def machine() -> str:
-    model = ""
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-        model = re.search(r"model name\s*:\s*(.+)", cpuinfo).group(1).strip()
-    except (OSError, AttributeError):
-        model = platform.processor()
-    memory = ""
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, AttributeError):
-        pass
-    return f"{os.cpu_count()} CPU ({model}){memory}, {platform.system()} {platform.release()}"
 
 
 def public_database_url(url: str) -> str:
@@ -303,26 +242,20 @@ def public_database_url(url: str) -> str:
 
 def drive(args, env, port, urls, weights, log, found, workers, threads):
     """Start gunicorn, check every URL once, run the clients, stop gunicorn."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-c", "gunicorn.conf.py", "ministerial.wsgi"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    process = gunicorn_start(
+        ["-c", "gunicorn.conf.py", "ministerial.wsgi"], env=env, port=port, log=log, seconds=30
     )
     try:
-        wait_for(port, process)
         # Every URL once, so a broken page fails here with its address.
+        checker = Client(port, timeout=REQUEST_TIMEOUT)
         for paths in urls.values():
             for path in paths:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-                conn.request("GET", path, headers={"Host": "127.0.0.1"})
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                if response.status != 200:
-                    raise SystemExit(f"{path} answered {response.status} before the run")
+                answer = checker.get(path)
+                if answer.status != 200:
+                    raise RuntimeError(
+                        f"{path} answered {answer.status or answer.error} before the run"
+                    )
+        checker.close()
         print(
             f"Running {args.duration:g} s with {args.clients} clients against gunicorn "
             f"({workers} workers x {threads} threads) on {found['database']}…",
@@ -341,11 +274,7 @@ def drive(args, env, port, urls, weights, log, found, workers, threads):
             client.join()
         elapsed = time.monotonic() - started
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        gunicorn_stop(process)
     log.seek(0)
     return tallies, elapsed, log.read()
 
@@ -355,21 +284,14 @@ def run(args) -> int:
     if not database_url.startswith("postgres"):
         print("warning: DATABASE_URL is not PostgreSQL; the figures will not be representative")
     port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-    }
+    env = production_env(GUNICORN_BIND=f"127.0.0.1:{port}")
     env.setdefault("ALLOW_SAMPLE_DATA", "1")
     data = prepare_database(env)
     found = json.loads(
         subprocess.run(
-            [sys.executable, __file__, "--discover"],
+            [PYTHON, "-m", "bench.load", "--discover"],
             env=env,
-            cwd=BASE_DIR,
+            cwd=ROOT,
             check=True,
             capture_output=True,
             text=True,
@@ -448,7 +370,7 @@ def run(args) -> int:
                 "not_built": found["not_built"],
             },
         )
-        print(f"Wrote the figures to {BENCHMARKS.relative_to(BASE_DIR)}")
+        print(f"Wrote the figures to {BENCHMARKS.relative_to(ROOT)}")
 
     if not everything:
         print("no request completed")
@@ -458,7 +380,6 @@ def run(args) -> int:
 
 def write_benchmarks(table, *, command, context):
     section = [
-        BEGIN,
         f"Measured on {context['date']}: {context['machine']}; {context['database']} and "
         f"{context['server']} on loopback, Python {context['python']}, {context['data']}.",
         "The client and the server share the machine; its load average (1 min) was "
@@ -476,18 +397,8 @@ def write_benchmarks(table, *, command, context):
             + ".",
             "",
         ]
-    section += ["Reproduce with:", "", "```sh", command, "```", END]
-    text = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + "\n".join(section) + tail
-    elif "\n## Load test\n" in text:
-        head, tail = text.split("\n## Load test\n", 1)
-        text = head + "\n## Load test\n\n" + "\n".join(section) + "\n" + tail
-    else:
-        text = text.rstrip("\n") + "\n\n## Load test\n\n" + "\n".join(section) + "\n"
-    BENCHMARKS.write_text(text)
+    section += ["Reproduce with:", "", "```sh", command, "```"]
+    write_section(BEGIN, END, "Load test", "\n".join(section))
 
 
 def main(argv=None) -> int:
@@ -502,7 +413,6 @@ def main(argv=None) -> int:
     parser.add_argument("--discover", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed-fallback", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(BASE_DIR))
     if args.discover:
         print(json.dumps(discover()))
         return 0
@@ -511,7 +421,11 @@ def main(argv=None) -> int:
         return 0
     if args.duration <= 0 or args.clients <= 0:
         parser.error("--duration and --clients must be positive")
-    return run(args)
+    try:
+        return run(args)
+    except RuntimeError as error:
+        print(f"The load test could not run: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

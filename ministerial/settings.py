@@ -80,11 +80,16 @@ INSTALLED_APPS = [
     "axes",
     "recommendations",
 ]
+# Development-only tools (seed_synthetic, the load-test data generator): installed with
+# DEBUG, or where TRACKER_DEVTOOLS=1 asks for them (the benchmark's scratch databases),
+# never otherwise, so that a production site has no command that writes generated data.
+if env_bool("TRACKER_DEVTOOLS", default=DEBUG):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # Outermost, so its one log line per request has the final status and the whole time.
-    "recommendations.middleware.RequestLogMiddleware",
-    "recommendations.middleware.HeadWithoutBodyMiddleware",
+    "lib.middleware.RequestLogMiddleware",
+    "lib.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -99,7 +104,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     # Innermost, so it sees a view's database error first and answers 503.
-    "recommendations.middleware.DatabaseUnavailableMiddleware",
+    "lib.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ministerial.urls"
@@ -183,9 +188,9 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "recommendations.middleware.client_ip"
-# Renders the 429 page without a database query (see recommendations/errors.py).
-AXES_LOCKOUT_CALLABLE = "recommendations.errors.lockout"
+AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
+# Renders the 429 page without a database query (see lib/errors.py).
+AXES_LOCKOUT_CALLABLE = "lib.errors.lockout"
 
 # When on, every page and export needs a signed-in user.
 READ_REQUIRES_LOGIN = env_bool("READ_REQUIRES_LOGIN", default=False)
@@ -205,7 +210,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "recommendations.storage.CompressedManifestStorage"
+            else "lib.storage.CompressedManifestStorage"
         )
     },
 }
@@ -273,11 +278,12 @@ ALLOW_SAMPLE_DATA = env_bool("ALLOW_SAMPLE_DATA", default=DEBUG)
 
 # Error pages are rendered without the request context (no database query), so
 # they still render when the database is what failed.
-CSRF_FAILURE_VIEW = "recommendations.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "lib.errors.csrf_failure"
 
-# dumpdata/loaddata in JSON keep timestamps to the microsecond (Django's own JSON
-# drops them below the millisecond, which could reorder same-day progress updates).
-SERIALIZATION_MODULES = {"json": "recommendations.backup_json"}
+# Backups: dumpdata --format exact_json keeps timestamps to the microsecond (Django's
+# own JSON drops them below the millisecond, which could reorder same-day progress
+# updates); loaddata reads a .exact_json file back. Django's "json" is left as it is.
+SERIALIZATION_MODULES = {"exact_json": "lib.exact_json"}
 
 LOGGING = {
     "version": 1,
@@ -291,7 +297,7 @@ LOGGING = {
         # The request log line comes from our middleware; Django's would duplicate it.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
-        # One line per request: method, path, status, duration (middleware.RequestLogMiddleware).
+        # One line per request: method, path, status, duration (lib/middleware.py).
         "ministerial.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
         # Failed sign-ins and lockouts are warnings; axes' INFO lines are routine.
         "axes": {"level": "WARNING"},

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from recommendations.health import healthz
+from lib.health import healthz
 from recommendations.workspace import accounts
 
 urlpatterns = [
@@ -13,8 +13,8 @@ urlpatterns = [
     path("", include("recommendations.urls")),
 ]
 
-# Error pages rendered without a database query (recommendations/errors.py).
-handler400 = "recommendations.errors.bad_request"
-handler403 = "recommendations.errors.permission_denied"
-handler404 = "recommendations.errors.page_not_found"
-handler500 = "recommendations.errors.server_error"
+# Error pages rendered without a database query (lib/errors.py).
+handler400 = "lib.errors.bad_request"
+handler403 = "lib.errors.permission_denied"
+handler404 = "lib.errors.page_not_found"
+handler500 = "lib.errors.server_error"

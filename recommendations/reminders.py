@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import access
-from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog
+from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog, real_meetings
 from .status import OPEN, Status, with_previous_status
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class ReminderSummary:
 
 
 def _remindable(queryset):
-    return queryset.filter(is_illustrative=False, recommendation__meeting__is_synthetic=False)
+    return queryset.filter(real_meetings("recommendation__meeting__"), is_illustrative=False)
 
 
 def follow_ups_needing_reminder(*, today: datetime.date, within_days: int = DUE_SOON_DAYS):
@@ -140,9 +140,9 @@ def weekly_changes(*, today: datetime.date):
     first, last = weekly_period(today)
     in_week = ProgressUpdate.objects.filter(date__gte=first, date__lte=last)
     histories = ProgressUpdate.objects.filter(
+        real_meetings("follow_up__recommendation__meeting__"),
         follow_up__in=in_week.values("follow_up"),
         follow_up__is_illustrative=False,
-        follow_up__recommendation__meeting__is_synthetic=False,
     )
     return (
         with_previous_status(histories, after=first - datetime.timedelta(days=1), until=last)

@@ -164,6 +164,7 @@ def recommendation_list(request):
             "show_matches": filterset.has_follow_up_params(),
             "changed_scope": "items",
             "export_path": reverse("recommendations:export"),
+            "export_xlsx_path": reverse("recommendations:export_xlsx"),
         }
     )
     return render(request, "recommendations/list.html", context)
@@ -188,6 +189,7 @@ def follow_up_list(request):
     context["follow_ups"] = list(pagination.page.object_list)
     # The follow-up export takes the same parameters as /follow-ups/.
     context["export_path"] = reverse("recommendations:follow_ups_export")
+    context["export_xlsx_path"] = reverse("recommendations:follow_ups_export_xlsx")
     return render(request, "recommendations/follow_ups.html", context)
 
 
@@ -227,6 +229,7 @@ def delegation_detail(request, code):
             "follow_ups": list(pagination.page.object_list),
             "totals": totals,
             "export_path": reverse("recommendations:follow_ups_export"),
+            "export_xlsx_path": reverse("recommendations:follow_ups_export_xlsx"),
         }
     )
     return render(request, "recommendations/delegation.html", context)

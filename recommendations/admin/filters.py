@@ -8,7 +8,7 @@ from django.contrib.admin.views.main import PAGE_VAR
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from ..models import FollowUp, Recommendation, Session, Theme
+from ..models import FollowUp, Recommendation, Session, Theme, real_meetings
 from ..status import Status
 from .base import as_pk
 
@@ -122,7 +122,7 @@ class SessionFilter(_ChoiceFilter):
     LIMIT = 60
 
     def lookups(self, request, model_admin):
-        real = Session.objects.filter(meeting__is_synthetic=False).select_related("meeting")
+        real = Session.objects.filter(real_meetings("meeting__")).select_related("meeting")
         sessions = list(real[: self.LIMIT])
         several_meetings = len({s.meeting_id for s in sessions}) > 1
         return [

@@ -21,12 +21,11 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.http import StreamingHttpResponse
 
 from .formatting import BOM, cell, sql_cell
-from .queries import ExportQuery
+from .queries import ExportQuery, export_transaction
 
 BLOCK_SIZE = 64 * 1024
 CHUNK_ROWS = 2000
@@ -145,17 +144,7 @@ def stream(
     if engine == "copy" and connection.vendor != "postgresql":
         raise ValueError("The COPY path needs PostgreSQL.")
     progress = progress if progress is not None else Progress()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # For this transaction only: the export's own time limit, and no JIT,
-                # whose compilation delays the first row by seconds and does not pay
-                # off on these queries (their time goes to index look-ups).
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), "
-                    "set_config('jit', 'off', true)",
-                    [str(settings.EXPORT_STATEMENT_TIMEOUT_MS)],
-                )
+    with export_transaction():
         query = build()
         yield (BOM + _writer().writerow(query.header)).encode("utf-8")
         blocks = ENGINES[engine](query, progress)

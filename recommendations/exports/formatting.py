@@ -34,12 +34,21 @@ TEXT, THEMES, DATE, BOOL, INT = "text", "themes", "date", "bool", "int"
 class Column:
     """One column of the file: its header, how its value is written, and where the
     value comes from (``source``: a column of the SELECT; ``key``: a key of the JSON
-    object in that column, for the matrix)."""
+    object in that column, for the matrix).
+
+    For people (the spreadsheet), ``label`` is the header they read (translatable;
+    ``name`` when empty) and ``words`` what the value is, to be said in words (a
+    ``words.Vocabulary``: a status, theme slugs, a delegation code...), looked up
+    within the value of the column ``scope`` when the key is only unique there (a
+    session's code within its meeting)."""
 
     name: str
     kind: str
     source: int
     key: str | None = None
+    label: str = ""
+    words: object = None
+    scope: int | None = None
 
 
 def neutralise(value) -> str:

@@ -6,15 +6,19 @@ number of rows. The CSV writer (``csv.py``) turns it into bytes; any other forma
 would read the same query.
 
 The headers below are contracts (more columns may follow, never fewer or reordered).
+Beside each column's name, what people read: its translated label and, for a key or
+a code, the vocabulary that says it in words (``words.py``, for the spreadsheet).
 """
 
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -32,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Collate, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..access import Audience
 from ..filters import follow_up_conditions
@@ -46,6 +51,15 @@ from ..status import (
     with_shown_status,
 )
 from .formatting import BOOL, DATE, INT, TEXT, THEMES, Column
+from .words import (
+    DELEGATION_NAME,
+    KIND,
+    MEETING_TITLE,
+    SESSION_TITLE,
+    STATUS,
+    THEME_NAMES,
+    Vocabulary,
+)
 
 FOLLOW_UP_HEADER = [
     "code",
@@ -106,11 +120,55 @@ class ExportQuery:
         return [column.name for column in self.columns]
 
 
-def _select(queryset, sources: list[tuple[str, str, object]]) -> ExportQuery:
-    """``sources``: (header, kind, expression). Each becomes the annotation ``c<i>``."""
-    aliases = {f"c{i}": expression for i, (_, _, expression) in enumerate(sources)}
+@contextmanager
+def export_transaction():
+    """The transaction an export reads in, whatever its format: on PostgreSQL, the
+    export's own time limit and no JIT, for this transaction only. Queries: BEGIN or
+    SAVEPOINT, the settings (PostgreSQL), and COMMIT or RELEASE at the end."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # For this transaction only: the export's own time limit, and no JIT,
+                # whose compilation delays the first row by seconds and does not pay
+                # off on these queries (their time goes to index look-ups).
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), "
+                    "set_config('jit', 'off', true)",
+                    [str(settings.EXPORT_STATEMENT_TIMEOUT_MS)],
+                )
+        yield
+
+
+class Source(NamedTuple):
+    """One column as a builder declares it: its name (the CSV header), how its value
+    is written, the expression that gives it, the header people read, what the value
+    is in words, and the name of the column that scopes those words."""
+
+    name: str
+    kind: str
+    expression: object
+    label: str = ""
+    words: Vocabulary | None = None
+    scope: str | None = None
+
+
+def _select(queryset, sources: list[tuple]) -> ExportQuery:
+    """``sources``: ``Source`` tuples. Each expression becomes the annotation ``c<i>``."""
+    sources = [Source(*source) for source in sources]
+    aliases = {f"c{i}": source.expression for i, source in enumerate(sources)}
     rows = queryset.annotate(**aliases).values_list(*aliases)
-    columns = [Column(name, kind, i) for i, (name, kind, _) in enumerate(sources)]
+    position = {source.name: i for i, source in enumerate(sources)}
+    columns = [
+        Column(
+            source.name,
+            source.kind,
+            i,
+            label=source.label,
+            words=source.words,
+            scope=position[source.scope] if source.scope else None,
+        )
+        for i, source in enumerate(sources)
+    ]
     return ExportQuery(columns=columns, rows=rows)
 
 
@@ -159,21 +217,26 @@ def recommendations_query(items, *, as_of: datetime.date | None = None) -> Expor
     return _select(
         items,
         [
-            ("code", TEXT, F("code")),
-            ("meeting", TEXT, F("meeting__slug")),
-            ("day", INT, F("session__day")),
-            ("session", TEXT, F("session__code")),
-            ("speaker", TEXT, F("speaker__name")),
-            ("affiliation", TEXT, F("speaker__affiliation")),
-            ("kind", TEXT, F("kind")),
-            ("themes", THEMES, _themes_subquery("pk")),
-            ("recommendation", TEXT, F("text")),
-            ("source_excerpt", TEXT, F("source_excerpt")),
-            *[(value, INT, _status_count(value, as_of)) for value in Status.values],
+            ("code", TEXT, F("code"), _("Code")),
+            ("meeting", TEXT, F("meeting__slug"), _("Meeting"), MEETING_TITLE),
+            ("day", INT, F("session__day"), _("Day")),
+            ("session", TEXT, F("session__code"), _("Session"), SESSION_TITLE, "meeting"),
+            ("speaker", TEXT, F("speaker__name"), _("Speaker")),
+            ("affiliation", TEXT, F("speaker__affiliation"), _("Affiliation")),
+            ("kind", TEXT, F("kind"), _("Kind"), KIND),
+            ("themes", THEMES, _themes_subquery("pk"), _("Themes"), THEME_NAMES),
+            ("recommendation", TEXT, F("text"), _("Recommendation")),
+            ("source_excerpt", TEXT, F("source_excerpt"), _("Source excerpt")),
+            # How many follow-ups are in each status, headed by the status.
+            *[
+                (status.value, INT, _status_count(status.value, as_of), status.label)
+                for status in Status
+            ],
             (
                 "url",
                 TEXT,
                 Concat(Value(prefix), F("code"), Value(suffix), output_field=TextField()),
+                _("Link"),
             ),
         ],
     )
@@ -231,22 +294,28 @@ def follow_ups_query(
     )
     verified = Subquery(latest.annotate(v=_is_verified()).values("v")[:1])
     sources = [
-        ("code", TEXT, F("recommendation__code")),
-        ("delegation", TEXT, F("delegation__code")),
-        ("delegation_name", TEXT, F("delegation__name")),
-        ("themes", THEMES, _themes_subquery("recommendation")),
-        ("status", TEXT, F("shown_status")),
-        ("pledge", TEXT, F("pledge")),
-        ("target_date", DATE, F("target_date")),
-        ("last_update_date", DATE, update_date),
-        ("last_update_note", TEXT, _latest_note(latest, audience)),
-        ("overdue", BOOL, overdue),
-        ("verified", BOOL, verified),
+        ("code", TEXT, F("recommendation__code"), _("Code")),
+        ("delegation", TEXT, F("delegation__code"), _("Delegation code")),
+        ("delegation_name", TEXT, F("delegation__name"), _("Delegation")),
+        ("themes", THEMES, _themes_subquery("recommendation"), _("Themes"), THEME_NAMES),
+        ("status", TEXT, F("shown_status"), _("Status"), STATUS),
+        ("pledge", TEXT, F("pledge"), _("Pledge")),
+        ("target_date", DATE, F("target_date"), _("Target date")),
+        ("last_update_date", DATE, update_date, _("Latest update")),
+        ("last_update_note", TEXT, _latest_note(latest, audience), _("Note of the latest update")),
+        ("overdue", BOOL, overdue, _("Overdue")),
+        ("verified", BOOL, verified, _("Verified")),
     ]
     if changed_since is not None:
         sources += [
-            ("status_from", TEXT, latest_update("status", changed_since)),
-            ("status_to", TEXT, F("shown_status")),
+            (
+                "status_from",
+                TEXT,
+                latest_update("status", changed_since),
+                _("Status before"),
+                STATUS,
+            ),
+            ("status_to", TEXT, F("shown_status"), _("Status after"), STATUS),
         ]
     return _select(follow_ups, sources)
 
@@ -268,10 +337,12 @@ def matrix_query(
     delegation_codes: list[str],
     follow_up_params: dict,
     as_of: datetime.date | None = None,
+    delegation_names: dict[str, str] | None = None,
 ) -> ExportQuery:
     """One row per item of ``items``, one column per delegation code: the status (at the
     end of ``as_of``) of that delegation's follow-up when it meets ``follow_up_params``,
-    empty otherwise. One SELECT: each item's statuses come as one JSON object."""
+    empty otherwise. One SELECT: each item's statuses come as one JSON object. People
+    read each column headed by the delegation's name (from ``delegation_names``)."""
     matching = with_shown_status(
         follow_up_conditions(
             FollowUp.objects.filter(recommendation=OuterRef("pk")), as_of=as_of, **follow_up_params
@@ -286,9 +357,11 @@ def matrix_query(
         .values("m"),
         output_field=JSONField(),
     )
-    query = _select(items, [("code", TEXT, F("code")), ("statuses", TEXT, statuses)])
+    query = _select(items, [("code", TEXT, F("code"), _("Code")), ("statuses", TEXT, statuses)])
+    names = delegation_names or {}
     query.columns = [query.columns[0]] + [
-        Column(code, TEXT, source=1, key=code) for code in delegation_codes
+        Column(code, TEXT, source=1, key=code, label=names.get(code, code), words=STATUS)
+        for code in delegation_codes
     ]
     return query
 
@@ -327,14 +400,20 @@ def progress_updates_query(
     return _select(
         updates,
         [
-            ("code", TEXT, F("follow_up__recommendation__code")),
-            ("delegation", TEXT, F("follow_up__delegation__code")),
-            ("date", DATE, F("date")),
-            ("status", TEXT, F("status")),
-            ("previous_status", TEXT, F("previous_status")),
-            ("note", TEXT, _blank_unless(readable, F("note"))),
-            ("evidence_url", TEXT, _blank_unless(readable, F("evidence_url"))),
-            ("verified", BOOL, _is_verified()),
-            ("author", TEXT, author),
+            ("code", TEXT, F("follow_up__recommendation__code"), _("Code")),
+            (
+                "delegation",
+                TEXT,
+                F("follow_up__delegation__code"),
+                _("Delegation"),
+                DELEGATION_NAME,
+            ),
+            ("date", DATE, F("date"), _("Date")),
+            ("status", TEXT, F("status"), _("Status"), STATUS),
+            ("previous_status", TEXT, F("previous_status"), _("Previous status"), STATUS),
+            ("note", TEXT, _blank_unless(readable, F("note")), _("Note")),
+            ("evidence_url", TEXT, _blank_unless(readable, F("evidence_url")), _("Evidence")),
+            ("verified", BOOL, _is_verified(), _("Verified")),
+            ("author", TEXT, author, _("Author")),
         ],
     )

@@ -1,8 +1,11 @@
-"""The kinds of export, each registered once, and binding one to query parameters.
+"""The kinds of export and the formats they are written in, each registered once,
+and binding a kind to query parameters.
 
 An ``ExportKind`` says which list's filters take the parameters, the columns its files
-start with, and how to build its query from what the filters selected. The web
-views, the ``export_csv`` command and any later format look kinds up here by name.
+start with, and how to build its query from what the filters selected. An
+``ExportFormat`` says how any kind's query becomes a download: CSV (the stable data
+format) or XLSX (the spreadsheet people read). The web views and the ``export_csv``
+command look both up here by name.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import HttpResponseBase, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..access import Audience
 from ..filters import FollowUpFilter, RecommendationFilter
 from ..models import FollowUp, Recommendation
-from . import queries
+from . import queries, xlsx
 from .csv import Progress, attachment, stream
 from .queries import ExportQuery
 
@@ -45,13 +49,15 @@ class Selection:
 class ExportKind:
     """One kind of export.
 
-    ``name`` is its word in the command and the start of its file names; ``columns``
-    the columns every file of it starts with (a contract); ``filters`` the list filters
-    that must accept the parameters (``"items"``, ``"follow_ups"``), the first of which
-    names the file; ``build_query`` makes its query from a ``Selection``."""
+    ``name`` is its word in the command and the start of its file names; ``label``
+    what people call it (a spreadsheet's sheet); ``columns`` the columns every file of
+    it starts with (a contract); ``filters`` the list filters that must accept the
+    parameters (``"items"``, ``"follow_ups"``), the first of which names the file;
+    ``build_query`` makes its query from a ``Selection``."""
 
     name: str
     title: str
+    label: str
     columns: tuple[str, ...]
     filters: tuple[str, ...]
     build_query: Callable[[Selection], ExportQuery]
@@ -60,7 +66,9 @@ class ExportKind:
 REGISTRY: dict[str, ExportKind] = {}
 
 
-def register(name: str, *, title: str, columns: Iterable[str], filters: tuple[str, ...]):
+def register(
+    name: str, *, title: str, label: str, columns: Iterable[str], filters: tuple[str, ...]
+):
     """Register the decorated query builder as the export ``name``."""
 
     def decorator(build_query: Callable[[Selection], ExportQuery]):
@@ -69,6 +77,7 @@ def register(name: str, *, title: str, columns: Iterable[str], filters: tuple[st
         REGISTRY[name] = ExportKind(
             name=name,
             title=title,
+            label=label,
             columns=tuple(columns),
             filters=filters,
             build_query=build_query,
@@ -84,6 +93,7 @@ def register(name: str, *, title: str, columns: Iterable[str], filters: tuple[st
 @register(
     "recommendations",
     title="one row per item, with its follow-ups counted by status",
+    label=_("Recommendations"),
     columns=queries.RECOMMENDATION_HEADER,
     filters=("items",),
 )
@@ -94,6 +104,7 @@ def _recommendations(selection: Selection) -> ExportQuery:
 @register(
     "follow-ups",
     title="the per-delegation status report, one row per follow-up",
+    label=_("Follow-ups"),
     columns=queries.FOLLOW_UP_HEADER,
     filters=("follow_ups",),
 )
@@ -110,28 +121,31 @@ def _follow_ups(selection: Selection) -> ExportQuery:
 @register(
     "matrix",
     title="one row per item, one column per delegation",
+    label=_("Matrix"),
     columns=["code"],
     # The rows are the list's items, in its order (``sort`` is an item parameter).
     filters=("follow_ups", "items"),
 )
 def _matrix(selection: Selection) -> ExportQuery:
     # One query for the header: the delegations of the follow-ups listed.
-    codes = list(
+    names = dict(
         selection.follow_ups.qs.order_by("delegation__code")
-        .values_list("delegation__code", flat=True)
+        .values_list("delegation__code", "delegation__name")
         .distinct()
     )
     return queries.matrix_query(
         selection.items.qs,
-        delegation_codes=codes,
+        delegation_codes=list(names),
         follow_up_params=selection.follow_ups.follow_up_params(),
         as_of=selection.as_of,
+        delegation_names=names,
     )
 
 
 @register(
     "progress-updates",
     title="the history, one row per progress update",
+    label=_("Progress updates"),
     columns=queries.PROGRESS_UPDATE_HEADER,
     filters=("follow_ups",),
 )
@@ -152,26 +166,67 @@ KINDS = tuple(REGISTRY)
 
 @dataclass
 class Export:
-    """A bound export: its kind, its filename and how to build its query."""
+    """A bound export: its kind, its filename (without the extension), how to build
+    its query, and what people call it."""
 
     kind: str
-    filename: str
+    stem: str
     build: Callable[[], ExportQuery]
+    label: str = ""
+
+    @property
+    def filename(self) -> str:
+        """The CSV's filename."""
+        return self.filename_for("csv")
+
+    def filename_for(self, extension: str) -> str:
+        return f"{self.stem}.{extension}"
 
     def stream(self, *, engine: str | None = None, progress: Progress | None = None):
+        """The CSV's bytes (``csv.stream``)."""
         return stream(self.build, engine=engine, progress=progress)
 
-    def response(self, *, engine: str | None = None) -> StreamingHttpResponse:
-        return attachment(self.stream(engine=engine), self.filename)
+    def response(self, extension: str = "csv") -> HttpResponseBase:
+        """The export as a download in the format of ``extension`` (``FORMATS``)."""
+        return FORMATS[extension].respond(self)
 
 
-def export_filename(kind: str, parts: Iterable[str] = (), day: datetime.date | None = None) -> str:
-    """``<kind>-<parts>-<YYYY-MM-DD>.csv``, e.g. ``recommendations-ieds-2026-11-27.csv``.
-    ASCII only, at most about 150 characters."""
+@dataclass(frozen=True)
+class ExportFormat:
+    """A format every kind of export is written in: the extension of its files and how
+    a bound ``Export`` becomes a download."""
+
+    extension: str
+    respond: Callable[[Export], HttpResponseBase]
+
+
+def _csv_response(export: Export) -> StreamingHttpResponse:
+    return attachment(export.stream(), export.filename_for("csv"))
+
+
+def _xlsx_response(export: Export) -> HttpResponseBase:
+    return xlsx.response(export.build, export.filename_for("xlsx"), title=export.label)
+
+
+FORMATS: dict[str, ExportFormat] = {
+    writer.extension: writer
+    for writer in (ExportFormat("csv", _csv_response), ExportFormat("xlsx", _xlsx_response))
+}
+
+
+def _filename_stem(kind: str, parts: Iterable[str], day: datetime.date | None) -> str:
     day = day or timezone.localdate()
     words = [slugify(p) for p in parts if p]
     middle = "-".join(w for w in words if w)[:120].strip("-")
-    return "-".join(w for w in [slugify(kind), middle, day.isoformat()] if w) + ".csv"
+    return "-".join(w for w in [slugify(kind), middle, day.isoformat()] if w)
+
+
+def export_filename(
+    kind: str, parts: Iterable[str] = (), day: datetime.date | None = None, extension="csv"
+) -> str:
+    """``<kind>-<parts>-<YYYY-MM-DD>.<extension>``, e.g.
+    ``recommendations-ieds-2026-11-27.csv``. ASCII only, at most about 150 characters."""
+    return f"{_filename_stem(kind, parts, day)}.{extension}"
 
 
 def _errors_text(filterset) -> str:
@@ -236,8 +291,9 @@ def export_from_params(
     )
     return Export(
         kind=kind,
-        filename=export_filename(kind, _filename_parts(data), today),
+        stem=_filename_stem(kind, _filename_parts(data), today),
         build=functools.partial(export_kind.build_query, selection),
+        label=export_kind.label,
     )
 
 

@@ -10,7 +10,7 @@ from ..status import Status
 from .accounts import FocalPoint, ReminderLog
 from .follow_ups import FollowUp, ProgressUpdate, Visibility
 from .items import ItemKind, Recommendation, sort_key_for
-from .meetings import Delegation, Meeting, Participation, Person, Session, Theme
+from .meetings import Delegation, Meeting, Participation, Person, Session, Theme, real_meetings
 
 __all__ = [
     "Delegation",
@@ -27,5 +27,6 @@ __all__ = [
     "Status",
     "Theme",
     "Visibility",
+    "real_meetings",
     "sort_key_for",
 ]

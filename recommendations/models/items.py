@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..status import Status
-from .meetings import Meeting, Person, Session, Theme
+from .meetings import Meeting, Person, Session, Theme, real_meetings
 
 
 class RecommendationQuerySet(models.QuerySet):
@@ -24,7 +24,8 @@ class RecommendationQuerySet(models.QuerySet):
         )
 
     def real(self):
-        return self.filter(meeting__is_synthetic=False)
+        """Items of curated meetings (not the synthetic load-test meeting)."""
+        return self.filter(real_meetings("meeting__"))
 
     def search(self, text: str):
         """Free-text search over code, text, source excerpt and speaker name.

@@ -10,10 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
+def real_meetings(path: str = "") -> Q:
+    """The condition that keeps curated data and leaves out the synthetic load-test
+    meeting, for a model whose meeting is reached through ``path`` (``""`` for meetings
+    themselves, ``"meeting__"`` for items and sessions, ``"recommendation__meeting__"``
+    for follow-ups). No query."""
+    return Q(**{f"{path}is_synthetic": False})
+
+
 class MeetingQuerySet(models.QuerySet):
     def real(self):
         """Meetings holding curated data (not the synthetic load-test meeting)."""
-        return self.filter(is_synthetic=False)
+        return self.filter(real_meetings())
 
 
 class Meeting(models.Model):

@@ -235,6 +235,61 @@ ARTEFACTS = [
 ]
 
 
+# The codes the items had before the audit against the summary. They are permanent
+# links (cited, bookmarked, in exports): a correction may add codes, never change these.
+CODES_BEFORE_THE_AUDIT = [
+    "D1S1-01",
+    "D1S1-02",
+    "D1S1-03",
+    "D1S1-04",
+    "D1S1-05",
+    "D1S1-06",
+    "D1S1-07",
+    "D1S1-08",
+    "D1S1-09",
+    "D1S1-10",
+    "D1S1-11",
+    "D1S1-12",
+    "D1S2-01",
+    "D1S2-02",
+    "D1S2-03",
+    "D1S2-04",
+    "D1S2-05",
+    "D1S2-06",
+    "D1S2-07",
+    "D1S2-08",
+    "D1S3-01",
+    "D1S3-02",
+    "D1S3-03",
+    "D1S3-04",
+    "D1S3-05",
+    "D1S3-06",
+    "D1S3-07",
+    "D1S3-08",
+    "D1S3-09",
+    "D1S3-10",
+    "D1S3-11",
+    "D2S1-01",
+    "D2S1-02",
+    "D2S1-03",
+    "D2S1-04",
+    "D2S1-05",
+    "D2S1-06",
+    "D2S1-07",
+    "D2S1-08",
+    "D2S1-09",
+    "D2S1-10",
+    "D2S1-11",
+    "D2S2-01",
+    "D2S2-02",
+    "D2S2-03",
+    "D2S2-04",
+    "D2S2-05",
+    "D2S2-06",
+    "D2S2-07",
+]
+
+
 def cleaned_source() -> str:
     """The summary without its PDF artefacts: link markup dropped, the rank the PDF
     broke into "Major. General." restored, page breaks joined, whitespace collapsed."""
@@ -260,6 +315,10 @@ def counts():
     }
 
 
+def item(code: str) -> Recommendation:
+    return Recommendation.objects.select_related("speaker", "session").get(code=code)
+
+
 def test_the_repository_copy_of_the_summary_is_the_whole_document():
     text = SOURCE.read_text(encoding="utf-8")
     assert text.count("Session 1 – ") == 2
@@ -281,13 +340,35 @@ def test_it_loads_the_meeting_with_its_hosts_dates_and_target(demo):
         datetime.date(2023, 8, 31),
     )
     assert meeting.theme == "Safety and Security of Peacekeepers"
+    # The Ministerial by its official name; it ran 5–6 December, and its end date waits
+    # for the Ministerial to be a meeting of its own.
     assert (meeting.target_name, meeting.target_city, meeting.target_date) == (
-        "Accra Ministerial",
+        "2023 United Nations Peacekeeping Ministerial",
         "Accra",
         datetime.date(2023, 12, 5),
     )
     assert meeting.is_synthetic is False
     assert meeting.description
+    # Neither the summary nor its notes give an official address for the document.
+    assert meeting.source_url == ""
+
+
+def test_the_c34_is_named_in_full_wherever_the_data_mentions_it(demo):
+    meeting = Meeting.objects.get(slug="islamabad-2023")
+    assert "Member States of the Special Committee on Peacekeeping Operations (C-34)" in (
+        meeting.description
+    )
+    texts = [
+        meeting.title,
+        meeting.description,
+        meeting.theme,
+        *Session.objects.values_list("summary", flat=True),
+        *Recommendation.objects.values_list("text", flat=True),
+    ]
+    for text in texts:
+        assert text.count("C-34") == text.count(
+            "Special Committee on Peacekeeping Operations (C-34)"
+        ), text
 
 
 def test_it_loads_the_six_delegations(demo):
@@ -448,6 +529,142 @@ def test_observations_and_commitments_are_marked_as_such(demo):
     assert kind_of("comprehensive online database") == "commitment"
     assert kind_of("launch of the Deployment Review Mobile App") == "commitment"
     assert kind_of("Global Peace Operations Initiative") == "commitment"
+    assert kind_of("Incident Reporting System within mission contexts") == "observation"
+
+
+def test_every_code_from_before_the_audit_still_has_its_page(demo, client):
+    assert len(CODES_BEFORE_THE_AUDIT) == 49
+    for code in CODES_BEFORE_THE_AUDIT:
+        response = client.get(f"/recommendations/{code}/")
+        assert response.status_code == 200, code
+        assert f"<h1>{code}" in response.content.decode(), code
+
+
+def test_the_audit_only_added_the_split_off_item_to_the_codes(demo):
+    codes = set(Recommendation.objects.values_list("code", flat=True))
+    assert codes - set(CODES_BEFORE_THE_AUDIT) == {"D1S1-13"}
+    assert set(CODES_BEFORE_THE_AUDIT) <= codes
+
+
+def test_the_incident_reporting_system_is_an_observation_no_one_is_credited_with(demo):
+    # D1S3-11: "He also noted the development and current utilization of the Incident
+    # Reporting System": a fact noted, not an undertaking, and no developer named.
+    found = item("D1S3-11")
+    assert (found.kind, found.text) == (
+        "observation",
+        "The Incident Reporting System has been developed and is now in use in missions.",
+    )
+
+
+def test_the_mission_fatalities_recommendation_no_longer_carries_the_trend(demo):
+    # D1S1-10: the call for action stays; the trend and the forecast became D1S1-13.
+    found = item("D1S1-10")
+    assert (found.kind, found.text) == ("recommendation", "Address mission fatalities urgently.")
+
+
+def test_the_trend_in_mission_fatalities_is_an_observation_with_the_next_free_code(demo):
+    split = item("D1S1-13")
+    before = item("D1S1-10")
+    assert (split.kind, split.speaker, split.session) == (
+        "observation",
+        before.speaker,
+        before.session,
+    )
+    assert split.text == (
+        "Mission fatalities have decreased in total since 2020 but may increase with the "
+        "drawdown of MINUSMA."
+    )
+    assert split.source_excerpt == before.source_excerpt
+    assert {t.slug for t in split.themes.all()} == {"safety"}
+    # The next free code of its session and the last place in it: no code moved.
+    assert split.order == 1 + max(
+        Recommendation.objects.filter(session=split.session)
+        .exclude(pk=split.pk)
+        .values_list("order", flat=True)
+    )
+
+
+def test_base_defence_is_not_given_a_cause_the_source_does_not_state(demo):
+    # D1S1-11: the source sets the forecast and base defence side by side, no "given".
+    assert item("D1S1-11").text == "Enhance base defence."
+
+
+def test_the_points_discussed_with_training_are_not_merged_into_one_prescription(demo):
+    # D2S2-04: thought processes, information processing and training: three points.
+    assert item("D2S2-04").text == (
+        "Mitigate negative impacts through effective training; the thought processes of "
+        "individuals and their information processing capabilities were also discussed."
+    )
+
+
+def test_the_first_10_minutes_qualify_the_field_hospitals_as_well_as_the_evacuation(demo):
+    # D1S3-02 and D1S3-03 come from one sentence that ends with the qualifier.
+    for code in ("D1S3-02", "D1S3-03"):
+        assert item(code).text.endswith("with particular focus on the critical first 10 minutes.")
+
+
+def test_the_safety_officers_address_all_associated_risks_as_the_source_says(demo):
+    # D1S1-01: "all associated risks", not "all risks to peacekeepers".
+    text = item("D1S1-01").text
+    assert "address all associated risks through the UN's incident reporting system." in text
+    assert "risks to peacekeepers" not in text
+
+
+def test_the_agenda_observations_say_what_the_session_set_out_to_do(demo):
+    # D1S2-01 ("The objective was…"), D2S1-01 ("The guiding questions aimed at…"):
+    # the agenda, not findings.
+    for code in ("D1S2-01", "D2S1-01"):
+        found = item(code)
+        assert found.kind == "observation", code
+        assert found.text.startswith("The session set out to "), code
+
+
+def test_the_online_database_excerpt_says_what_the_database_is_about(demo):
+    # D1S2-04: "this issue" is accountability, two sentences before the announcement.
+    excerpt = item("D1S2-04").source_excerpt
+    assert excerpt.startswith(
+        "Mr. Faisal Shahkar, representing the UN Secretariat, emphasized the importance of "
+        "accountability for crimes committed against peacekeepers."
+    )
+    assert excerpt.endswith("expected to be available later this year.")
+
+
+@pytest.mark.parametrize(
+    ("code", "referent", "sentence"),
+    [
+        ("D1S1-11", "mission fatalities", "She noted the potential for an increase in such"),
+        ("D1S1-12", "mission fatalities", "She noted the potential for an increase in such"),
+        ("D1S3-04", "field hospitals", "He also emphasized the utilization of technology"),
+        ("D1S3-05", "field hospitals", "He also emphasized the utilization of technology"),
+        ("D1S3-09", "remote regions", "Brigadier Naz also emphasized the need for"),
+        ("D2S1-09", "IEDs", "He especially indicated the significance of"),
+    ],
+)
+def test_an_excerpt_whose_sentence_refers_back_starts_at_the_referent(
+    demo, code, referent, sentence
+):
+    # "such incidents", "these hospitals", "such areas", "leverage it": the excerpt reads
+    # alone only with the sentence that names what they refer to, as D1S1-10 and D1S3-07.
+    excerpt = item(code).source_excerpt
+    assert referent in excerpt.split(sentence)[0], code
+    assert excerpt.index(sentence) > 0, code
+    assert excerpt in cleaned_source(), code
+
+
+@pytest.mark.parametrize(
+    ("code", "theme", "like"),
+    [
+        # The UN's incident reporting system, as D1S3-11.
+        ("D1S1-01", "technology", "D1S3-11"),
+        # UAVs (counter-drone), as the counter-drone systems of D2S2-02.
+        ("D2S2-03", "force-protection", "D2S2-02"),
+        # The safety of women peacekeepers, as D1S1-04 and D1S1-05.
+        ("D1S1-09", "safety", "D1S1-04"),
+    ],
+)
+def test_an_item_carries_the_theme_its_like_carries(demo, code, theme, like):
+    assert theme in item(code).themes.values_list("slug", flat=True)
+    assert theme in item(like).themes.values_list("slug", flat=True)
 
 
 def test_every_follow_up_status_is_that_of_its_latest_update(demo):

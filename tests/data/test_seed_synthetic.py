@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django_countries import countries
 
+from devtools.synthetic import UN_MEMBER_STATES, delegation_catalogue, seeded_parameters
 from recommendations import services
 from recommendations.models import (
     Delegation,
@@ -18,7 +19,6 @@ from recommendations.models import (
     Status,
     Theme,
 )
-from recommendations.synthetic import UN_MEMBER_STATES, delegation_catalogue, seeded_parameters
 
 SMALL = {
     "recommendations": 30,

@@ -35,8 +35,12 @@ PUBLIC_URLS = [
     ("follow-ups export", "/follow-ups/export.csv"),
     ("follow-ups matrix", "/follow-ups/matrix.csv"),
     ("progress updates export", "/progress-updates/export.csv"),
+    ("recommendations spreadsheet", "/recommendations/export.xlsx"),
+    ("follow-ups spreadsheet", "/follow-ups/export.xlsx"),
+    ("follow-ups matrix spreadsheet", "/follow-ups/matrix.xlsx"),
+    ("progress updates spreadsheet", "/progress-updates/export.xlsx"),
 ]
-EXPORT_NAMES = {name for name, path in PUBLIC_URLS if path.endswith(".csv")}
+EXPORT_NAMES = {name for name, path in PUBLIC_URLS if path.endswith((".csv", ".xlsx"))}
 
 # (name, URL name or path, which test object the URL takes).
 ADMIN_FORMS = [

@@ -1,4 +1,4 @@
-"""The focal point's task in Chromium, on the real Islamabad data: sign in at
+"""The focal point's task in Chromium, on the real Islamabad data (every item of it): sign in at
 /accounts/login/, land on /workspace/, find the items with no report first, report on
 one with the keyboard alone, and see Pakistan's status on its public page; and axe
 finds no WCAG 2.1 A/AA violation on the workspace and account pages, in English and
@@ -108,9 +108,10 @@ def test_the_focal_point_reports_on_an_item_with_the_keyboard_alone(browser_page
 
     sign_in_with_the_keyboard(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Workspace: Pakistan"
-    assert page.locator("ol.ws-items > li").count() == 49
+    n_items = Recommendation.objects.real().count()  # the whole meeting (49 in 2023)
+    assert page.locator("ol.ws-items > li").count() == n_items
     headings = page.locator(".need-group > h3").all_inner_texts()
-    assert headings[0] == "No report yet (47)"
+    assert headings[0] == f"No report yet ({n_items - 2})"
     assert [h.split(" (")[0] for h in headings] == [
         "No report yet",
         "In progress",
@@ -118,7 +119,8 @@ def test_the_focal_point_reports_on_an_item_with_the_keyboard_alone(browser_page
     ]
     first = page.locator("#need-no_report ~ ol > li").first
     code = first.get_attribute("id").removeprefix("item-")
-    assert code == "D1S1-03"  # reading order, after the two reported items
+    unreported = Recommendation.objects.exclude(code__in=["D1S1-01", "D1S1-02"])
+    assert code == unreported.order_by("sort_key").first().code  # in reading order
 
     # From the top of the page to the first item's Report button with Tab alone.
     tab_to(page, f"Report {code}")
@@ -138,7 +140,7 @@ def test_the_focal_point_reports_on_an_item_with_the_keyboard_alone(browser_page
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/workspace/#item-{code}$"))
     assert "self-reported until the Secretariat verifies it" in page.locator("main").inner_text()
-    assert page.locator("#need-no_report").inner_text() == "No report yet (46)"
+    assert page.locator("#need-no_report").inner_text() == f"No report yet ({n_items - 3})"
 
     page.locator(f"#item-{code}").get_by_role("link", name=f"Public page of {code}").focus()
     page.keyboard.press("Enter")

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.synthetic import SyntheticSpec, synthetic_delete, synthetic_seed
+from devtools.synthetic import SyntheticSpec, synthetic_delete, synthetic_seed
 
 
 class Command(BaseCommand):
