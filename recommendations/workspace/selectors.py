@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import access
-from ..models import Delegation, FollowUp, ProgressUpdate, Recommendation
+from ..models import Delegation, FollowUp, ProgressUpdate, Recommendation, real_meetings
 from ..status import LATEST_FIRST, OPEN, latest_update, no_report_yet, overdue_q
 
 # An open follow-up whose target date falls within this many days is "due soon".
@@ -66,7 +66,7 @@ def workspace_items(delegation: Delegation, queryset=None, *, today=None):
     today = today or timezone.localdate()
     items = Recommendation.objects.all() if queryset is None else queryset
     items = (
-        items.filter(meeting__is_synthetic=False)
+        items.filter(real_meetings("meeting__"))
         .select_related("meeting", "session")
         .annotate(
             mine=FilteredRelation("follow_ups", condition=Q(follow_ups__delegation=delegation))
