@@ -171,7 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Everyone signs in at /accounts/login/ (the admin keeps its own sign-in page); a
+# focal point then lands on their workspace, staff on the choice of a delegation.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "workspace:home"
 
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0: the
 # client is REMOTE_ADDR and X-Forwarded-For is ignored (a client could forge it);

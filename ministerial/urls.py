@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lib.health import healthz
+from recommendations.workspace import accounts
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include(accounts)),
+    path("workspace/", include("recommendations.workspace.urls")),
     path("", include("recommendations.urls")),
 ]
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 class ReadRequiresLoginMiddleware:
     """With ``READ_REQUIRES_LOGIN`` on, every page and export needs a signed-in user.
 
-    Exempt: the admin (it has its own sign-in), static files, ``/healthz`` and the
-    language switch. A page redirects to the admin sign-in and back; an export
-    (a path ending in ``.csv`` or ``.xlsx``) answers 403 in plain text, since a script fetching
+    Exempt: the admin (it has its own sign-in), the sign-in and password pages of
+    ``/accounts/``, static files, ``/healthz`` and the language switch. A page
+    redirects to the sign-in (``LOGIN_URL``) and back; an export (a path ending
+    in ``.csv`` or ``.xlsx``) answers 403 in plain text, since a script fetching
     CSV cannot follow a sign-in form. Checked before URL resolution, so a visitor
     who is not signed in cannot probe which paths exist. The setting is read on
     every request, so tests can switch it. Queries only to load a signed-in
@@ -31,6 +32,8 @@ class ReadRequiresLoginMiddleware:
         if self._exempt_prefixes is None:
             self._exempt_prefixes = (
                 reverse("admin:index"),
+                # Sign-in, sign-out and password reset, which a visitor must reach.
+                "/accounts/",
                 reverse("healthz"),
                 "/" + settings.STATIC_URL.lstrip("/"),
                 "/i18n/",

@@ -12,6 +12,8 @@
 - ``with_previous_status``: each update's previous status, from the follow-up's whole
   history.
 - ``refuse_future``: no progress update is dated after today.
+- ``no_report_yet``: an item a delegation has not reported on: no follow-up of it by
+  that delegation, or one without any progress update.
 
 This module imports no model at import time, so every other module may import it.
 """
@@ -23,7 +25,18 @@ import datetime
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RowRange
 from django.db.models.functions import Coalesce, FirstValue, Lag
 from django.utils import timezone
@@ -84,6 +97,33 @@ def refuse_future(date: datetime.date | None, *, field: str = "date") -> None:
 
 def _updates():
     return apps.get_model("recommendations", "ProgressUpdate").objects
+
+
+def _follow_ups():
+    return apps.get_model("recommendations", "FollowUp").objects
+
+
+def no_report_yet(delegation, *, item: str = "pk", as_of: datetime.date | None = None):
+    """The condition "the recommendation ``OuterRef(item)`` has no progress update from
+    ``delegation``" (a delegation or its id): the delegation has no follow-up of it, or
+    one without any progress update (dated on or before ``as_of`` when given).
+
+    A boolean expression for ``filter()``, ``exclude()`` and ``When()``, on a queryset
+    of recommendations (or of rows reaching one at ``item``). One correlated subquery,
+    served by the unique index of the follow-up pair; without ``as_of`` it reads the
+    follow-up's last update date, which the database keeps in step with its history.
+    Adds no query."""
+    if as_of is None:
+        reported = _follow_ups().filter(
+            recommendation=OuterRef(item), delegation=delegation, last_update_date__isnull=False
+        )
+    else:
+        reported = _updates().filter(
+            follow_up__recommendation=OuterRef(item),
+            follow_up__delegation=delegation,
+            date__lte=as_of,
+        )
+    return ~Exists(reported)
 
 
 _NO_DEFAULT = object()

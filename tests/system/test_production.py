@@ -355,7 +355,7 @@ def test_with_read_requires_login_a_page_redirects_to_sign_in(url, client, setti
     url = url.format(code=SAMPLE_CODE, delegation=SAMPLE_DELEGATION)
     response = client.get(url + "?page=1")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"].startswith("/accounts/login/?next=")
     assert url in response["Location"].replace("%2F", "/")
 
 
