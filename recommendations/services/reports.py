@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from .. import access
 from ..models import FollowUp, ProgressUpdate, Recommendation
-from .follow_ups import UNSET, StaleEditError, check_version, follow_up_create, follow_up_update
+from .follow_ups import UNSET, StaleEditError, follow_up_create, follow_up_update
 from .progress_updates import progress_update_change, progress_update_create
 
 
@@ -97,11 +97,11 @@ def report_correct(
 ) -> ProgressUpdate:
     """Correct one progress update from the workspace: refused (``PermissionError``)
     when ``user`` may not change it (a focal point and a verified update), refused
-    (``StaleEditError``) when its follow-up changed since ``version`` was read."""
-    access.check_may_change_update(user, update, update.follow_up.delegation_id)
-    check_version(update.follow_up, version)
+    (``StaleEditError``) when the update changed since ``version`` was read; both
+    checked by ``progress_update_change`` under the update's lock."""
     return progress_update_change(
         update=update,
+        version=version,
         user=user,
         date=date,
         status=status,

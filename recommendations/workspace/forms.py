@@ -121,7 +121,7 @@ class ReportForm(UpdateFieldsForm):
 
 
 class CorrectionForm(UpdateFieldsForm):
-    """A correction of one progress update; the version is required."""
+    """A correction of one progress update; the update's version is required."""
 
     def __init__(self, *args, update, **kwargs):
         initial = {
@@ -130,7 +130,7 @@ class CorrectionForm(UpdateFieldsForm):
             "note": update.note,
             "evidence_url": update.evidence_url,
             "visibility": update.visibility,
-            "version": update.follow_up.version,
+            "version": update.version,
         }
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)

@@ -190,7 +190,8 @@ def report(request, code: str, item_code: str):
                 return _refused(request, error)
             except StaleEditError:
                 item = selectors.item_for_report(delegation, item_code)
-                form = _with_current_version(ReportForm, request.POST, item.follow_up, item=item)
+                version = item.follow_up.version if item.follow_up else None
+                form = _with_current_version(ReportForm, request.POST, version, item=item)
                 form.add_error(None, STALE_MESSAGE)
             except ValidationError as error:
                 _add_service_errors(form, error)
@@ -211,11 +212,11 @@ def report(request, code: str, item_code: str):
     return render(request, "workspace/report.html", context, status=status)
 
 
-def _with_current_version(form_class, data, follow_up, **kwargs):
-    """The form as it was posted, with the follow-up's current version, so that saving
-    again after reading the other person's report is possible (and deliberate)."""
+def _with_current_version(form_class, data, version: int | None, **kwargs):
+    """The form as it was posted, with the record's current version, so that saving
+    again after reading the other person's change is possible (and deliberate)."""
     data = data.copy()
-    data["version"] = str(follow_up.version) if follow_up else ""
+    data["version"] = "" if version is None else str(version)
     return form_class(data, **kwargs)
 
 
@@ -288,9 +289,9 @@ def correct(request, code: str, pk: int):
             except PermissionError as error:
                 return _refused(request, error)
             except StaleEditError:
-                update.follow_up.refresh_from_db(fields=["version"])
+                update.refresh_from_db(fields=["version"])
                 form = _with_current_version(
-                    CorrectionForm, request.POST, update.follow_up, update=update
+                    CorrectionForm, request.POST, update.version, update=update
                 )
                 form.add_error(None, STALE_MESSAGE)
             except ValidationError as error:

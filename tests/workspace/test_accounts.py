@@ -66,7 +66,7 @@ def test_a_wrong_password_shows_the_form_again_with_a_summary(client, focal):
     assert "_auth_user_id" not in client.session
 
 
-def test_the_fourth_wrong_password_from_one_client_gets_a_429(client, focal):
+def test_the_fourth_wrong_password_from_one_client_gets_a_429(client, focal, jpn_focal):
     # The same django-axes rules as the admin sign-in (AXES_FAILURE_LIMIT = 4).
     for attempt in range(1, 4):
         assert sign_in(client, focal.username, "wrong", REMOTE_ADDR="203.0.113.7").status_code == (
@@ -83,9 +83,14 @@ def test_the_fourth_wrong_password_from_one_client_gets_a_429(client, focal):
         REMOTE_ADDR="203.0.113.7",
     )
     assert admin.status_code == 429
-    # …while another client signs in.
+    # …and from any other address (failures count per account too), while another
+    # account signs in from there.
     assert sign_in(Client(), focal.username, PASSWORD, REMOTE_ADDR="198.51.100.2").status_code == (
-        302
+        429
+    )
+    assert (
+        sign_in(Client(), jpn_focal.username, PASSWORD, REMOTE_ADDR="198.51.100.2").status_code
+        == 302
     )
 
 

@@ -20,7 +20,7 @@ def correction(update, **fields) -> dict:
         "note": update.note,
         "evidence_url": update.evidence_url,
         "visibility": update.visibility,
-        "version": str(update.follow_up.version),
+        "version": str(update.version),
     }
     data.update(fields)
     return data
@@ -47,7 +47,7 @@ def test_the_correction_form_starts_from_the_update(pak_client, world):
     update = update_of(world, "D1S1-05")
     form = pak_client.get(url(update)).context["form"]
     assert form["note"].value() == "Pakistan on D1S1-05."
-    assert form["version"].value() == update.follow_up.version
+    assert form["version"].value() == update.version
 
 
 def test_a_verified_update_is_shown_with_the_reason_and_no_form(pak_client, world):
@@ -86,11 +86,12 @@ def test_staff_correct_a_verified_update(staff_client, world):
     assert update.note == "Staff fix."
 
 
-def test_a_stale_correction_is_refused_and_the_first_save_kept(pak_client, world, today):
+def test_a_stale_correction_is_refused_and_the_first_save_kept(pak_client, world, secretariat_user):
     update = update_of(world, "D1S1-05")
     data = correction(update, note="My correction.")
-    services.progress_update_create(
-        follow_up=update.follow_up, date=today, status=Status.COMPLETED, author=world.pak_focal
+    # Someone else corrects the same update after the form was opened.
+    services.progress_update_change(
+        update=update, version=update.version, user=secretariat_user, status=Status.COMPLETED
     )
     response = pak_client.post(url(update), data)
     assert response.status_code == 400
@@ -98,7 +99,20 @@ def test_a_stale_correction_is_refused_and_the_first_save_kept(pak_client, world
     assert "Someone else saved" in html and "My correction." in html
     update.refresh_from_db()
     assert update.note == "Pakistan on D1S1-05."
+    assert update.status == Status.COMPLETED
     assert FollowUp.objects.get(pk=update.follow_up_id).status == Status.COMPLETED
+
+
+def test_a_newer_update_does_not_make_a_correction_stale(pak_client, world, today):
+    # The version is the update's own: another update of the follow-up changes nothing.
+    update = update_of(world, "D1S1-05")
+    data = correction(update, note="My correction.")
+    services.progress_update_create(
+        follow_up=update.follow_up, date=today, status=Status.COMPLETED, author=world.pak_focal
+    )
+    assert pak_client.post(url(update), data).status_code == 302
+    update.refresh_from_db()
+    assert update.note == "My correction."
 
 
 def test_a_future_date_is_refused(pak_client, world, today):
