@@ -132,7 +132,10 @@ class ProgressUpdateInlineForm(ProgressUpdateAdminForm):
 class SetStatusForm(forms.Form):
     """The second step of the bulk "set status" action."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    # No status is preselected: the one applied to every selected follow-up is chosen.
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[("", _("Choose a status…")), *Status.choices]
+    )
     date = forms.DateField(
         label=_("Date of the update"),
         initial=timezone.localdate,

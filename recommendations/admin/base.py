@@ -138,3 +138,17 @@ class HistoryAdmin(CappedListMixin, SimpleHistoryAdmin):
         if not self._history_allowed(request, object_id):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class OneDelegationMixin:
+    """A focal point acts for one delegation: the delegation's column would say the same
+    thing on every row, so it is shown to Secretariat staff only (the delegation
+    filters hide themselves likewise, see ``filters.DelegationCodeFilter``)."""
+
+    delegation_columns: tuple[str, ...] = ()
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if access.is_secretariat(request.user):
+            return shown
+        return [name for name in shown if name not in self.delegation_columns]

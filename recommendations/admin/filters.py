@@ -8,6 +8,7 @@ from django.contrib.admin.views.main import PAGE_VAR
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from .. import access
 from ..models import FollowUp, Recommendation, Session, Theme, real_meetings
 from ..status import Status
 from .base import as_pk
@@ -58,7 +59,19 @@ class InputFilter(admin.SimpleListFilter):
         }
 
 
-class DelegationCodeFilter(InputFilter):
+class StaffOnlyInputFilter(InputFilter):
+    """Filters by delegation: they still apply for a focal point (a link with
+    ``?delegation=`` keeps working) but are not offered, since a focal point acts for
+    one delegation."""
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        if not access.is_secretariat(request.user):
+            # Still applied (Django applies only filters with output), never shown.
+            self.template = "admin/recommendations/filter_not_offered.html"
+
+
+class DelegationCodeFilter(StaffOnlyInputFilter):
     title = _("delegation code")
     parameter_name = "delegation"
     lookup = "delegation__code"
@@ -71,7 +84,7 @@ class RecommendationCodeFilter(InputFilter):
     upper = False
 
 
-class UpdateDelegationCodeFilter(InputFilter):
+class UpdateDelegationCodeFilter(StaffOnlyInputFilter):
     title = _("delegation code")
     parameter_name = "delegation"
     lookup = "follow_up__delegation__code"

@@ -19,6 +19,7 @@ from ..status import LATEST_FIRST, Status
 from ..widgets import SafeAutocompleteMixin
 from .base import (
     HistoryAdmin,
+    OneDelegationMixin,
     VersionedAdminMixin,
     adopt,
     as_pk,
@@ -130,7 +131,7 @@ def verification_text(update) -> str:
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(VersionedAdminMixin, HistoryAdmin):
+class FollowUpAdmin(OneDelegationMixin, VersionedAdminMixin, HistoryAdmin):
     form = FollowUpAdminForm
     list_display = (
         "recommendation_code",
@@ -141,6 +142,7 @@ class FollowUpAdmin(VersionedAdminMixin, HistoryAdmin):
         "overdue",
     )
     list_display_links = ("recommendation_code",)
+    delegation_columns = ("delegation_display",)
     list_select_related = ("recommendation", "delegation")
     list_filter = (
         DelegationCodeFilter,

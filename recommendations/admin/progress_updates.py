@@ -14,7 +14,13 @@ from .. import access, services
 from ..forms import UPDATE_FIELDS, ProgressUpdateAdminForm
 from ..models import FollowUp, ProgressUpdate
 from ..services import StaleEditError
-from .base import HistoryAdmin, VersionedAdminMixin, adopt, as_pk, may_edit_delegation
+from .base import (
+    HistoryAdmin,
+    VersionedAdminMixin,
+    adopt,
+    as_pk,
+    may_edit_delegation,
+)
 from .filters import UpdateDelegationCodeFilter, VerifiedFilter
 from .follow_ups import verification_text
 from .imports import import_urls

@@ -394,3 +394,20 @@ def test_it_follows_a_delegation_link_for_a_focal_point_without_an_error(
 
     assert list(own.context["cl"].result_list) == [follow_up]
     assert list(other.context["cl"].result_list) == []
+
+
+def test_a_focal_point_sees_no_delegation_column_or_filter_staff_do(
+    client, focal, follow_up, secretariat_user
+):
+    lists = [
+        reverse("admin:recommendations_followup_changelist"),
+        reverse("admin:recommendations_progressupdate_changelist"),
+    ]
+    for url in lists:
+        html = client.get(url).content.decode()
+        assert "column-delegation_display" not in html
+        assert 'id="filter-delegation"' not in html
+    client.force_login(secretariat_user)
+    html = client.get(lists[0]).content.decode()
+    assert "column-delegation_display" in html
+    assert 'id="filter-delegation"' in html

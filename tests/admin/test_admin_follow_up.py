@@ -185,6 +185,26 @@ def test_it_asks_for_the_new_status_before_a_bulk_change(staff_client, follow_up
     assert response.templates[0].name == "admin/recommendations/followup/set_status.html"
     assert response.context["count"] == 1
     assert FollowUp.objects.get(pk=follow_up.pk).status == Status.NOT_STARTED
+    # No status is chosen for the user: the select starts on an empty prompt.
+    select = response.content.decode().split('name="status"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in select
+
+
+def test_a_bulk_change_without_a_chosen_status_changes_nothing(staff_client, follow_up):
+    response = staff_client.post(
+        reverse("admin:recommendations_followup_changelist"),
+        {
+            "action": "set_status",
+            "_selected_action": [str(follow_up.pk)],
+            "status": "",
+            "date": TODAY.isoformat(),
+            "apply": "Set status",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["status"]
+    assert not ProgressUpdate.objects.exists()
 
 
 def test_it_sets_the_status_of_the_selected_follow_ups_with_one_update_each(
