@@ -14,8 +14,10 @@ import re
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import BadRequest
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from .signin import ThrottledPasswordChangeView
 
@@ -36,7 +38,22 @@ def refused_parameter(query) -> str | None:
     return None
 
 
+class ItemAutocompleteView(AutocompleteJsonView):
+    """Autocomplete results that show an item's text beside its code (a code alone
+    means little to a focal point)."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        text = getattr(obj, "text", None)
+        if text and hasattr(obj, "code"):
+            result["text"] = f"{obj.code} – {Truncator(text).chars(90)}"
+        return result
+
+
 class TrackerAdminSite(admin.AdminSite):
+    def autocomplete_view(self, request):
+        return ItemAutocompleteView.as_view(admin_site=self)(request)
+
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
 

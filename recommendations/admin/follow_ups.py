@@ -8,6 +8,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +136,7 @@ class FollowUpAdmin(OneDelegationMixin, VersionedAdminMixin, HistoryAdmin):
     form = FollowUpAdminForm
     list_display = (
         "recommendation_code",
+        "recommendation_gist",
         "delegation_display",
         "status",
         "target_date",
@@ -198,6 +200,11 @@ class FollowUpAdmin(OneDelegationMixin, VersionedAdminMixin, HistoryAdmin):
     @admin.display(description=_("Overdue"), boolean=True)
     def overdue(self, obj):
         return obj.is_overdue
+
+    @admin.display(description=_("Item"))
+    def recommendation_gist(self, obj):
+        """The item's text beside its code: a code alone says little."""
+        return Truncator(obj.recommendation.text).chars(100)
 
     @admin.display(description=_("Recommendation text"))
     def recommendation_text(self, obj):

@@ -104,6 +104,15 @@ class RecommendationAdmin(HistoryAdmin):
         return RecommendationChangeList
 
     def get_search_results(self, request, queryset, search_term):
+        if (request.GET.get("model_name"), request.GET.get("field_name")) == (
+            "followup",
+            "recommendation",
+        ) and not access.is_secretariat(request.user):
+            # A focal point adding a follow-up: the items their delegation already
+            # follows are not offered (they would be refused on save).
+            own = access.delegation_of(request.user)
+            if own is not None:
+                queryset = queryset.exclude(follow_ups__delegation=own)
         term = clean_term(search_term)
         if not term:
             return queryset, False

@@ -406,8 +406,30 @@ def test_a_focal_point_sees_no_delegation_column_or_filter_staff_do(
     for url in lists:
         html = client.get(url).content.decode()
         assert "column-delegation_display" not in html
+        if "followup" in url:  # the item's text beside its code
+            assert follow_up.recommendation.text[:40] in html
         assert 'id="filter-delegation"' not in html
     client.force_login(secretariat_user)
     html = client.get(lists[0]).content.decode()
     assert "column-delegation_display" in html
     assert 'id="filter-delegation"' in html
+
+
+def test_the_item_autocomplete_shows_the_text_and_leaves_out_items_already_followed(
+    client, focal, follow_up, make_recommendation
+):
+    other = make_recommendation(code="D1S1-09", text="Strengthen medical evacuation.")
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "recommendations",
+            "model_name": "followup",
+            "field_name": "recommendation",
+            "term": "",
+        },
+    )
+
+    results = json.loads(response.content)["results"]
+    # PAK already follows follow_up's item: only the other is offered, with its text.
+    assert [r["id"] for r in results] == [str(other.pk)]
+    assert results[0]["text"] == "D1S1-09 – Strengthen medical evacuation."

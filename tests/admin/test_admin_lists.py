@@ -168,6 +168,7 @@ def test_it_shows_the_columns_of_the_daily_follow_up_list(staff_client, follow_u
     body = response.content.decode()
     assert response.context["cl"].list_display[1:] == [
         "recommendation_code",
+        "recommendation_gist",
         "delegation_display",
         "status",
         "target_date",
