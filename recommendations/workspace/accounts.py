@@ -7,6 +7,8 @@ exactly as it throttles the admin's (``AXES_*`` settings).
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
+from ..signin import ThrottledPasswordChangeView
+
 urlpatterns = [
     path(
         "login/",
@@ -22,7 +24,8 @@ urlpatterns = [
     ),
     path(
         "password/change/",
-        auth.PasswordChangeView.as_view(
+        # Wrong old passwords count as failed sign-ins, as on the admin's form.
+        ThrottledPasswordChangeView.as_view(
             template_name="registration/password_change.html",
             success_url=reverse_lazy("password_change_done"),
         ),

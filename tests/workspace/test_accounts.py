@@ -206,3 +206,23 @@ def test_every_account_form_needs_a_csrf_token(path, db, focal):
     client = Client(enforce_csrf_checks=True)
     response = client.post(path, {"username": focal.username, "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_wrong_old_passwords_on_the_workspace_password_form_are_throttled(client, focal):
+    # Every password form counts as a sign-in attempt (AXES_FAILURE_LIMIT = 4).
+    client.force_login(focal)
+    answers = [
+        client.post(
+            "/accounts/password/change/",
+            {
+                "old_password": f"guess-{n}",
+                "new_password1": "A-new-pass-2023",
+                "new_password2": "A-new-pass-2023",
+            },
+        ).status_code
+        for n in range(6)
+    ]
+    assert answers[:3] == [200, 200, 200]
+    assert set(answers[3:]) == {429}
+    focal.refresh_from_db()
+    assert focal.check_password(PASSWORD)
