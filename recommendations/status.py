@@ -1,7 +1,8 @@
 """The status rules, each written once.
 
 - ``Status``: the reported statuses in workflow order, with ``OPEN`` (still calling for
-  action) and ``CLOSED`` (completed or not applicable).
+  action) and ``CLOSED`` (completed or not applicable); ``State``: "No report yet"
+  (``NOT_REPORTED``) then the reported statuses, what a follow-up shows.
 - ``LATEST_FIRST``: the order that decides which progress update is a follow-up's latest
   (date, then entry time, then id). The database triggers of migration 0005 that keep
   ``FollowUp.status`` follow the same order; the status rule tests hold them to it.
@@ -52,6 +53,15 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
+
+# What an item x delegation pair shows: "No report yet" until the delegation's first
+# progress update, then the reported status. A follow-up's kept status column holds it.
+NOT_REPORTED = "not_reported"
+State = models.TextChoices(
+    "State",
+    [("NOT_REPORTED", (NOT_REPORTED, _("No report yet")))]
+    + [(member.name, (member.value, member.label)) for member in Status],
+)
 
 # Statuses that still call for action: "overdue" and reminders look at these only.
 OPEN = (Status.NOT_STARTED, Status.PLANNED, Status.IN_PROGRESS)
