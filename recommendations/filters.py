@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from .models import Delegation, FollowUp, Meeting, ProgressUpdate, Recommendation, Theme
-from .status import Status, latest_update, overdue_q, with_shown_status
+from .status import State, latest_update, overdue_q, with_shown_status
 
 MAX_QUERY_LENGTH = 200
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -184,7 +184,7 @@ class BaseFilter(django_filters.FilterSet):
     status = ConditionChoiceFilter(
         label=_("Follow-up status"),
         field_name="status",
-        choices=Status.choices,
+        choices=State.choices,
         empty_label=_("Any status"),
     )
     overdue = ConditionChoiceFilter(

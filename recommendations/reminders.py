@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from . import access
 from .models import FocalPoint, FollowUp, ProgressUpdate, ReminderLog, real_meetings
-from .status import OPEN, Status, with_previous_status
+from .status import OPEN, State, with_previous_status
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _weekly_message(user, changes, today: datetime.date) -> EmailMessage:
         "first": first.isoformat(),
         "last": last.isoformat(),
     }
-    statuses = dict(Status.choices)
+    statuses = dict(State.choices)
     body = render_to_string(
         "recommendations/email/weekly_summary.txt",
         {

@@ -24,7 +24,7 @@ from django.db.models.functions import RowNumber
 from . import access
 from .filters import follow_up_conditions
 from .models import FollowUp, Meeting, ProgressUpdate, Recommendation, Session, Theme
-from .status import Status, latest_update, rank, shown_status, status_on, with_shown_status
+from .status import State, Status, latest_update, rank, shown_status, status_on, with_shown_status
 
 # How many matching follow-ups a row of the recommendation list shows inline.
 MATCHES_PER_ITEM = 5
@@ -68,15 +68,15 @@ class StatusCounts:
     @property
     def nonzero(self) -> list[tuple[str, str, int]]:
         """``(status, label, n)`` for the statuses present, in workflow order."""
-        return [(v, label, self.counts[v]) for v, label in Status.choices if self.counts.get(v)]
+        return [(v, label, self.counts[v]) for v, label in State.choices if self.counts.get(v)]
 
     @property
     def all(self) -> list[tuple[str, str, int]]:
         """``(status, label, n)`` for every status, in workflow order."""
-        return [(v, label, self.counts.get(v, 0)) for v, label in Status.choices]
+        return [(v, label, self.counts.get(v, 0)) for v, label in State.choices]
 
     def as_list(self) -> list[int]:
-        return [self.counts.get(v, 0) for v in Status.values]
+        return [self.counts.get(v, 0) for v in State.values]
 
 
 def _with_latest_update(queryset, as_of: datetime.date | None):
@@ -300,11 +300,11 @@ class Transition:
 
     @property
     def from_label(self) -> str:
-        return Status(self.from_status).label
+        return State(self.from_status).label
 
     @property
     def to_label(self) -> str:
-        return Status(self.to_status).label
+        return State(self.to_status).label
 
 
 def status_changes(
@@ -323,7 +323,7 @@ def status_changes(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    rank = {value: i for i, value in enumerate(Status.values)}
+    rank = {value: i for i, value in enumerate(State.values)}
     transitions = [Transition(r["from_status"], r["shown_status"], r["n"]) for r in rows]
     return sorted(transitions, key=lambda t: (rank[t.from_status], rank[t.to_status]))
 

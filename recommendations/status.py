@@ -63,8 +63,9 @@ State = models.TextChoices(
     + [(member.name, (member.value, member.label)) for member in Status],
 )
 
-# Statuses that still call for action: "overdue" and reminders look at these only.
-OPEN = (Status.NOT_STARTED, Status.PLANNED, Status.IN_PROGRESS)
+# States that still call for action: "overdue" and reminders look at these only. No
+# report yet is one of them: the delegation owes a report.
+OPEN = (NOT_REPORTED, Status.NOT_STARTED, Status.PLANNED, Status.IN_PROGRESS)
 CLOSED = (Status.COMPLETED, Status.NOT_APPLICABLE)
 
 # Which progress update of a follow-up is its latest: the latest dated, then the latest
@@ -76,10 +77,11 @@ FUTURE_DATE_MESSAGE = _("The date of an update cannot be in the future.")
 
 
 def rank(field: str = "status") -> Case:
-    """An integer expression ordering ``field`` by workflow order (unknown values last)."""
+    """An integer expression ordering ``field`` by workflow order, "No report yet" first
+    (unknown values last)."""
     return Case(
-        *[When(**{field: value}, then=Value(i)) for i, value in enumerate(Status.values)],
-        default=Value(len(Status.values)),
+        *[When(**{field: value}, then=Value(i)) for i, value in enumerate(State.values)],
+        default=Value(len(State.values)),
         output_field=IntegerField(),
     )
 
@@ -144,13 +146,13 @@ def latest_update(
 ):
     """``field`` of the latest progress update (dated on or before ``as_of`` when given)
     of the follow-up ``OuterRef(outer)``: one correlated subquery. For ``status`` the
-    default (no update yet) is ``not_started``; for other fields, NULL."""
+    default (no update yet) is ``not_reported``; for other fields, NULL."""
     latest = _updates().filter(follow_up=OuterRef(outer))
     if as_of is not None:
         latest = latest.filter(date__lte=as_of)
     value = Subquery(latest.order_by(*LATEST_FIRST).values(field)[:1])
     if default is _NO_DEFAULT:
-        default = Status.NOT_STARTED.value if field == "status" else None
+        default = NOT_REPORTED if field == "status" else None
     return value if default is None else Coalesce(value, Value(default))
 
 
@@ -181,7 +183,7 @@ def with_previous_status(
     until: datetime.date | None = None,
 ):
     """Annotate ``previous_status`` on progress updates: the status of the follow-up's
-    update before each one (``not_started`` before the first), from its whole history.
+    update before each one (``not_reported`` before the first), from its whole history.
 
     ``until`` keeps the updates dated on or before that day (dropping later ones never
     changes the previous status of earlier ones); ``after`` keeps those dated after that
@@ -191,7 +193,7 @@ def with_previous_status(
         updates = updates.filter(date__lte=until)
     window = {"partition_by": [F("follow_up_id")], "order_by": list(OLDEST_FIRST)}
     updates = updates.annotate(
-        previous_status=Window(Lag("status", default=Value(Status.NOT_STARTED.value)), **window)
+        previous_status=Window(Lag("status", default=Value(NOT_REPORTED)), **window)
     )
     if after is not None:
         # A condition on a window value is applied to the computed windows (Django wraps

@@ -20,7 +20,7 @@ from . import selectors
 from .filters import FollowUpFilter, RecommendationFilter, describe_active_filters
 from .models import Delegation, FollowUp, Recommendation
 from .pagination import PAGE_SIZES, paginate
-from .status import Status
+from .status import State
 
 # The filter form's fields, in groups (a group is left out where a page has none of them).
 FIELD_GROUPS = [
@@ -305,7 +305,7 @@ def theme_list(request):
         {
             "as_of": as_of,
             "themes": themes,
-            "statuses": Status.choices,
+            "statuses": State.choices,
         }
     )
     return render(request, "recommendations/themes.html", context)
@@ -320,16 +320,16 @@ def _chart_data(totals, by_theme, by_delegation) -> dict:
         busiest = sorted(by_delegation, key=lambda row: (-row.counts.total, row.name))
         by_delegation = sorted(busiest[:CHART_DELEGATIONS], key=lambda row: row.name)
     return {
-        "statuses": [{"value": v, "label": str(label)} for v, label in Status.choices],
+        "statuses": [{"value": v, "label": str(label)} for v, label in State.choices],
         "totals": totals.as_list(),
         "themes": {
             "labels": [row.name for row in by_theme],
-            "series": [[row.counts.counts.get(v, 0) for row in by_theme] for v in Status.values],
+            "series": [[row.counts.counts.get(v, 0) for row in by_theme] for v in State.values],
         },
         "delegations": {
             "labels": [row.name for row in by_delegation],
             "series": [
-                [row.counts.counts.get(v, 0) for row in by_delegation] for v in Status.values
+                [row.counts.counts.get(v, 0) for row in by_delegation] for v in State.values
             ],
         },
     }
@@ -372,7 +372,7 @@ def dashboard(request):
             "since_param": since.isoformat() if since else None,
             "chart_data": _chart_data(totals, by_theme, by_delegation),
             "chart_delegations": CHART_DELEGATIONS,
-            "statuses": Status.choices,
+            "statuses": State.choices,
         }
     )
     return render(request, "recommendations/dashboard.html", context)

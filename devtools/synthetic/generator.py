@@ -28,6 +28,7 @@ from recommendations.models import (
     Theme,
     sort_key_for,
 )
+from recommendations.services import roster_fill
 
 from . import vocabulary
 from .sinks import reserve_ids
@@ -101,6 +102,8 @@ class Generator:
         self._items(meeting, sessions, panels, people, theme_ids)
         self.log(f"Generating {spec.follow_ups} follow-ups and {spec.updates} updates…")
         self._follow_ups_and_updates(delegation_ids)
+        filled = roster_fill(recommendations=Recommendation.objects.filter(meeting=meeting))
+        self.counts["roster follow-ups (no report yet)"] = filled
         self.log("Generated.")
 
     # reference data
@@ -111,7 +114,8 @@ class Generator:
             Delegation.objects.filter(code__in=[w[0] for w in wanted]).values_list("code", "id")
         )
         missing = [
-            Delegation(code=code, name=name, kind=kind, country=country)
+            # Synthetic reporters only: the roster stays the real one.
+            Delegation(code=code, name=name, kind=kind, country=country, on_roster=False)
             for code, name, kind, country in wanted
             if code not in existing
         ]

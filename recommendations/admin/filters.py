@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..models import FollowUp, Recommendation, Session, Theme, real_meetings
-from ..status import Status
+from ..status import State
 from .base import as_pk
 
 
@@ -163,7 +163,7 @@ class FollowUpStatusFilter(_ChoiceFilter):
     parameter_name = "follow_up_status"
 
     def lookups(self, request, model_admin):
-        return Status.choices
+        return State.choices
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import access, exports, services
 from ..forms import RecommendationAdminForm
 from ..models import FollowUp, Recommendation
-from ..status import Status
+from ..status import State
 from ..widgets import SafeAutocompleteMixin
 from .base import HistoryAdmin, clean_term
 from .filters import FollowUpStatusFilter, SessionFilter, ThemeFilter
@@ -65,7 +65,7 @@ class RecommendationChangeList(ChangeList):
         rows = list(self.result_list)  # evaluates and caches the page
         if not rows:
             return
-        fields = [f"n_{value}" for value in Status.values]
+        fields = [f"n_{value}" for value in State.values]
         counts = {
             row["pk"]: row
             for row in Recommendation.objects.filter(pk__in=[r.pk for r in rows])
@@ -75,7 +75,7 @@ class RecommendationChangeList(ChangeList):
         }
         for row in rows:
             found = counts.get(row.pk, {})
-            row.status_counts = {value: found.get(f"n_{value}", 0) for value in Status.values}
+            row.status_counts = {value: found.get(f"n_{value}", 0) for value in State.values}
 
 
 @admin.register(Recommendation)
@@ -102,6 +102,9 @@ class RecommendationAdmin(HistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return RecommendationChangeList
+
+    def save_model(self, request, obj, form, change):
+        services.recommendation_save(instance=obj)
 
     def get_search_results(self, request, queryset, search_term):
         if (request.GET.get("model_name"), request.GET.get("field_name")) == (
@@ -131,7 +134,7 @@ class RecommendationAdmin(HistoryAdmin):
     def follow_up_counts(self, obj):
         counts = getattr(obj, "status_counts", None) or {}
         url = reverse("admin:recommendations_followup_changelist")
-        labels = dict(Status.choices)
+        labels = dict(State.choices)
         links = [
             (url, urlencode({"recommendation": obj.code, "status__exact": value}), n, labels[value])
             for value, n in counts.items()

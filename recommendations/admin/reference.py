@@ -3,12 +3,15 @@ Saved through ``services.reference_save``, which keeps their items' derived colu
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from .. import services
 from ..models import Delegation, Meeting, Participation, Person, Session, Theme
@@ -59,12 +62,64 @@ class ParticipationAdmin(TrackerAdmin):
     autocomplete_fields = ("person", "session")
 
 
+class DelegationAdminForm(forms.ModelForm):
+    """A member state is added by its ISO code or its country: the other, and its
+    name, come from the ISO 3166 list (django-countries)."""
+
+    class Meta:
+        model = Delegation
+        fields = ("code", "name", "kind", "country", "on_roster")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("code", "name"):
+            self.fields[name].required = False
+        self.fields["code"].help_text = _(
+            "ISO 3166 alpha-3 for member states (PAK), a short code for organisations (UNS). "
+            "For a member state, the code or the country is enough."
+        )
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("code") or "").strip().upper()
+        country = data.get("country") or ""
+        if data.get("kind") == Delegation.Kind.MEMBER_STATE:
+            from_code = countries.alpha2(code) if code else ""
+            if code and not from_code:
+                self.add_error(
+                    "code", _("“%(code)s” is not an ISO 3166 alpha-3 code.") % {"code": code}
+                )
+                return data
+            if country and from_code and str(country) != from_code:
+                self.add_error("country", _("The country and the ISO code differ."))
+                return data
+            country = country or from_code
+            code = code or (countries.alpha3(country) if country else "")
+            if country and not data.get("name"):
+                with translation.override("en"):
+                    data["name"] = str(countries.name(country))
+            data["country"] = country
+        data["code"] = code
+        for name, message in (
+            ("code", _("Give the ISO code or the country.")),
+            ("name", _("Give the name.")),
+        ):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+
 @admin.register(Delegation)
 class DelegationAdmin(TrackerAdmin):
-    list_display = ("code", "name", "kind", "country", "follow_ups_link")
-    list_filter = ("kind",)
+    form = DelegationAdminForm
+    list_display = ("code", "name", "kind", "country", "on_roster", "follow_ups_link")
+    list_filter = ("on_roster", "kind")
     search_fields = ("^code", "name")
     ordering = ("code",)
+    actions = ("add_to_roster", "remove_from_roster")
+
+    def save_model(self, request, obj, form, change):
+        services.delegation_save(delegation=obj)
 
     @admin.display(description=_("Follow-ups"))
     def follow_ups_link(self, obj):
@@ -72,6 +127,29 @@ class DelegationAdmin(TrackerAdmin):
         return format_html(
             '<a href="{}?{}">{}</a>', url, urlencode({"delegation": obj.code}), gettext("List")
         )
+
+    @admin.action(
+        permissions=["change"], description=_("Add the selected delegations to the roster")
+    )
+    def add_to_roster(self, request, queryset):
+        self._set_roster(request, queryset, on_roster=True)
+
+    @admin.action(
+        permissions=["change"], description=_("Take the selected delegations off the roster")
+    )
+    def remove_from_roster(self, request, queryset):
+        self._set_roster(request, queryset, on_roster=False)
+
+    def _set_roster(self, request, queryset, *, on_roster: bool) -> None:
+        changed = services.delegations_set_roster(delegations=queryset, on_roster=on_roster)
+        message = ngettext(
+            "%(count)s delegation changed; follow-ups without a report, pledge or lead "
+            "follow the roster.",
+            "%(count)s delegations changed; follow-ups without a report, pledge or lead "
+            "follow the roster.",
+            changed,
+        ) % {"count": changed}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(Theme)

@@ -43,7 +43,9 @@ from ..filters import follow_up_conditions
 from ..models import FollowUp, ProgressUpdate, Recommendation
 from ..status import (
     LATEST_FIRST,
+    NOT_REPORTED,
     OLDEST_FIRST,
+    State,
     Status,
     latest_update,
     overdue_q,
@@ -86,7 +88,9 @@ RECOMMENDATION_HEADER = [
     "themes",
     "recommendation",
     "source_excerpt",
+    # The reported statuses as they always were, then "No report yet".
     *Status.values,
+    NOT_REPORTED,
     "url",
 ]
 PROGRESS_UPDATE_HEADER = [
@@ -227,10 +231,11 @@ def recommendations_query(items, *, as_of: datetime.date | None = None) -> Expor
             ("themes", THEMES, _themes_subquery("pk"), _("Themes"), THEME_NAMES),
             ("recommendation", TEXT, F("text"), _("Recommendation")),
             ("source_excerpt", TEXT, F("source_excerpt"), _("Source excerpt")),
-            # How many follow-ups are in each status, headed by the status.
+            # How many follow-ups are in each status, headed by the status, then how
+            # many have no report yet (a column added after the original ones).
             *[
                 (status.value, INT, _status_count(status.value, as_of), status.label)
-                for status in Status
+                for status in [*Status, State.NOT_REPORTED]
             ],
             (
                 "url",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Delegation, Meeting, Recommendation, Session, Theme
-from ..status import Status
+from ..status import State
 from .formatting import BOOL, DATE, INT, TEXT, THEMES, Column
 
 
@@ -47,7 +47,7 @@ class _Scoped(Vocabulary):
         return str(words.get((scope, value), value))
 
 
-STATUS = Vocabulary("status", lambda: dict(Status.choices))
+STATUS = Vocabulary("status", lambda: dict(State.choices))
 KIND = Vocabulary("kind", lambda: dict(Recommendation.Kind.choices))
 # Each slug's position in the themes' own order (Theme.Meta.ordering) and its name.
 THEME_NAMES = _ThemeList(

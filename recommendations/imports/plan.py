@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import access
 from ..models import Delegation, FollowUp, ProgressUpdate, Recommendation
-from ..status import LATEST_FIRST, Status
+from ..status import LATEST_FIRST, NOT_REPORTED, Status
 from .reading import data_records, parse_date, parse_status, record_cells
 
 # Rows planned per pair of look-ups; rows of a preview page; rows with errors listed.
@@ -276,7 +276,7 @@ class _Planner:
         if packed is None:
             state = (
                 newest[0] if newest else None,
-                existing[1] if existing else "not_started",
+                existing[1] if existing else NOT_REPORTED,
                 False,
                 existing is not None,
             )
@@ -290,6 +290,19 @@ class _Planner:
                 kept_visibility(row, history) or self._planned_visibility(key, row)
             ) or self.default_visibility
 
+        if row.status == NOT_REPORTED and not (
+            current == NOT_REPORTED and not (row.date_given or row.note or row.evidence_url)
+        ):
+            # An exported "No report yet" row imports back as nothing; it is no report.
+            row.errors.append(
+                _(
+                    "“No report yet” is not a status to report, and this follow-up has a "
+                    "report or the row adds one. Use one of: %(choices)s."
+                )
+                % {"choices": ", ".join(Status.values)}
+            )
+            row.action = ERROR
+            return
         if not row.date_given:
             says_nothing_new = (
                 row.status == current

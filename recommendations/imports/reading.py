@@ -10,10 +10,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..exports import unneutralise
-from ..status import Status
+from ..status import NOT_REPORTED, Status
 
 MAX_BYTES = settings.IMPORT_MAX_MB * 1024 * 1024
 STATUS_VALUES = frozenset(Status.values)
+# "No report yet", as an exported file writes it (the key, or the label as a key).
+NO_REPORT = frozenset({NOT_REPORTED, "no_report_yet"})
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
@@ -73,8 +75,11 @@ def parse_date(value: str) -> datetime.date:
 
 
 def parse_status(value: str) -> str | None:
-    """A status value (``in_progress``) or its label (“In progress”), any case."""
+    """A status value (``in_progress``) or its label (“In progress”), any case; "No
+    report yet" reads as ``not_reported``, which a row may only repeat (see ``plan``)."""
     key = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if key in NO_REPORT:
+        return NOT_REPORTED
     return key if key in STATUS_VALUES else None
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import status as rules
-from ..status import Status
+from ..status import State, Status
 from .items import Recommendation
 from .meetings import Delegation
 
@@ -33,10 +33,10 @@ class FollowUp(models.Model):
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="follow_ups")
     status = models.CharField(
         max_length=20,
-        choices=Status,
-        default=Status.NOT_STARTED,
+        choices=State,
+        default=State.NOT_REPORTED,
         editable=False,
-        help_text=_("The status of the latest progress update."),
+        help_text=_("The status of the latest progress update; “No report yet” before the first."),
     )
     target_date = models.DateField(
         null=True, blank=True, help_text=_("Defaults to the date of the target meeting.")
@@ -68,7 +68,7 @@ class FollowUp(models.Model):
                 fields=["recommendation", "delegation"], name="follow_up_unique_pair"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=Status.values),
+                condition=Q(status__in=State.values),
                 name="follow_up_status_valid",
             ),
         ]

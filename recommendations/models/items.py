@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..status import Status
+from ..status import State
 from .meetings import Meeting, Person, Session, Theme, real_meetings
 
 
@@ -19,7 +19,7 @@ class RecommendationQuerySet(models.QuerySet):
         return self.annotate(
             **{
                 f"n_{value}": Count("follow_ups", filter=Q(follow_ups__status=value))
-                for value in Status.values
+                for value in State.values
             }
         )
 

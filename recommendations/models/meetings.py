@@ -67,6 +67,12 @@ class Meeting(models.Model):
         return reverse("recommendations:list") + f"?meeting={self.slug}"
 
 
+class DelegationQuerySet(models.QuerySet):
+    def on_roster(self):
+        """The delegations taking part in the follow-up."""
+        return self.filter(on_roster=True)
+
+
 class Delegation(models.Model):
     class Kind(models.TextChoices):
         MEMBER_STATE = "member_state", _("Member state")
@@ -80,6 +86,16 @@ class Delegation(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.MEMBER_STATE)
     country = CountryField(blank=True)
+    on_roster = models.BooleanField(
+        _("takes part in the follow-up"),
+        default=True,
+        help_text=_(
+            "Delegations on the roster have a follow-up of every item, shown as "
+            "“No report yet” until they report."
+        ),
+    )
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

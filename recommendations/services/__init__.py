@@ -33,13 +33,20 @@ from .progress_updates import (
     progress_updates_delete,
     progress_updates_verify,
 )
-from .reference import recommendations_rebuild_derived_fields, reference_save
+from .reference import (
+    recommendation_save,
+    recommendations_rebuild_derived_fields,
+    reference_save,
+)
+from .roster import delegation_save, delegations_set_roster, roster_fill
 
 __all__ = [
     "BusyError",
     "ImportResult",
     "StaleEditError",
     "check_version",
+    "delegation_save",
+    "delegations_set_roster",
     "follow_up_create",
     "follow_up_update",
     "follow_ups_set_status",
@@ -54,6 +61,8 @@ __all__ = [
     "progress_updates_import_rows",
     "progress_updates_verify",
     "retry_on_collision",
+    "recommendation_save",
     "recommendations_rebuild_derived_fields",
     "reference_save",
+    "roster_fill",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from ..models import Meeting, Person, Recommendation, Session
+from .roster import roster_fill
 
 
 @transaction.atomic
@@ -38,3 +39,13 @@ def reference_save(*, instance: Meeting | Session | Person) -> None:
     order, a speaker's name of their search text."""
     instance.save()
     recommendations_rebuild_derived_fields(queryset=instance.recommendations.all())
+
+
+@transaction.atomic
+def recommendation_save(*, instance: Recommendation) -> None:
+    """Save an item; a new one gets a follow-up by every roster delegation (as "No
+    report yet")."""
+    adding = instance._state.adding
+    instance.save()
+    if adding:
+        roster_fill(recommendations=Recommendation.objects.filter(pk=instance.pk))

@@ -2,16 +2,17 @@
 
 from django import template
 
-from ..models import Status
+from ..status import State
 
 register = template.Library()
 
 
 @register.filter
 def status_label(value) -> str:
-    """The translated label of a status value ('in_progress' → 'In progress')."""
+    """The translated label of a state value ('in_progress' → 'In progress',
+    'not_reported' → 'No report yet')."""
     try:
-        return Status(value).label
+        return State(value).label
     except ValueError:
         return str(value)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from recommendations import admin as tracker_admin
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate, Status
+from recommendations.status import State
 
 from .forms import change_form_data, extra_form_index, inline_prefix
 
@@ -69,7 +70,7 @@ def test_it_re_derives_the_status_when_an_inline_update_is_deleted(
 
     assert response.status_code == 302
     follow_up.refresh_from_db()
-    assert follow_up.status == Status.NOT_STARTED
+    assert follow_up.status == State.NOT_REPORTED
     assert not follow_up.updates.exists()
 
 
@@ -82,7 +83,7 @@ def test_it_refuses_an_update_dated_in_the_future_with_a_message(staff_client, f
 
     assert response.status_code == 200
     assert "cannot be in the future" in response.content.decode()
-    assert FollowUp.objects.get(pk=follow_up.pk).status == Status.NOT_STARTED
+    assert FollowUp.objects.get(pk=follow_up.pk).status == State.NOT_REPORTED
 
 
 def test_it_refuses_the_second_of_two_stale_saves_and_keeps_the_first(staff_client, follow_up):
@@ -158,7 +159,7 @@ def test_it_rolls_back_and_explains_a_conflict_found_under_the_row_lock(
     assert response.status_code == 302
     assert response["Location"] == _change_url(follow_up)
     follow_up.refresh_from_db()
-    assert (follow_up.pledge, follow_up.status) == ("", Status.NOT_STARTED)
+    assert (follow_up.pledge, follow_up.status) == ("", State.NOT_REPORTED)
     assert not follow_up.updates.exists()
     monkeypatch.undo()
     shown = staff_client.get(response["Location"])
@@ -184,7 +185,7 @@ def test_it_asks_for_the_new_status_before_a_bulk_change(staff_client, follow_up
     assert response.status_code == 200
     assert response.templates[0].name == "admin/recommendations/followup/set_status.html"
     assert response.context["count"] == 1
-    assert FollowUp.objects.get(pk=follow_up.pk).status == Status.NOT_STARTED
+    assert FollowUp.objects.get(pk=follow_up.pk).status == State.NOT_REPORTED
     # No status is chosen for the user: the select starts on an empty prompt.
     select = response.content.decode().split('name="status"')[1].split("</select>")[0]
     assert '<option value="" selected>' in select
@@ -233,7 +234,7 @@ def test_it_sets_the_status_of_the_selected_follow_ups_with_one_update_each(
     assert [(u.author, u.note) for u in updates] == [
         (secretariat_user, "Confirmed at the review meeting.")
     ] * 2
-    assert FollowUp.objects.get(pk=untouched.pk).status == Status.NOT_STARTED
+    assert FollowUp.objects.get(pk=untouched.pk).status == State.NOT_REPORTED
     shown = staff_client.get(response["Location"])
     assert "2 follow-ups set to “Completed”." in _messages(shown)
 
@@ -297,7 +298,7 @@ def test_it_refuses_a_forged_selection_without_an_error_page(staff_client, follo
     )
 
     assert response.status_code == 302
-    assert FollowUp.objects.get(pk=follow_up.pk).status == Status.NOT_STARTED
+    assert FollowUp.objects.get(pk=follow_up.pk).status == State.NOT_REPORTED
 
 
 def test_it_creates_a_follow_up_from_the_recommendation_page(

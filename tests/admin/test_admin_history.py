@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate, Recommendation, Status
+from recommendations.status import State
 
 from .forms import change_form_data, extra_form_index, inline_prefix
 
@@ -90,7 +91,7 @@ def test_it_records_who_deleted_a_progress_update(staff_client, secretariat_user
     deleted = ProgressUpdate.history.filter(id=update.pk).latest()
     assert (deleted.history_type, deleted.history_user) == ("-", secretariat_user)
     latest = FollowUp.history.filter(id=follow_up.pk).latest()
-    assert (latest.status, latest.history_user) == (Status.NOT_STARTED, secretariat_user)
+    assert (latest.status, latest.history_user) == (State.NOT_REPORTED, secretariat_user)
 
 
 def test_it_records_who_verified_an_update(

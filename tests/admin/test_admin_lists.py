@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from recommendations import services
 from recommendations.models import FocalPoint, FollowUp, Person, Status
+from recommendations.status import State
 
 TODAY = datetime.date.today()
 
@@ -87,7 +88,8 @@ def test_it_counts_follow_ups_per_status_on_the_recommendation_list(
     body = response.content.decode()
     first, second = _listed(response)
     assert first.status_counts == {
-        "not_started": 1,
+        "not_reported": 1,
+        "not_started": 0,
         "planned": 0,
         "in_progress": 0,
         "completed": 1,
@@ -269,4 +271,4 @@ def test_it_sets_no_follow_up_status_directly_anywhere(staff_client, follow_up):
     page = staff_client.get(reverse("admin:recommendations_followup_change", args=[follow_up.pk]))
 
     assert "status" not in page.context["adminform"].form.fields
-    assert FollowUp.objects.get(pk=follow_up.pk).status == Status.NOT_STARTED
+    assert FollowUp.objects.get(pk=follow_up.pk).status == State.NOT_REPORTED

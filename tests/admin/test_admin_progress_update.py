@@ -11,6 +11,7 @@ from django.urls import path, reverse
 
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate, Status
+from recommendations.status import State
 
 TODAY = datetime.date.today()
 
@@ -172,7 +173,7 @@ def test_it_re_derives_the_status_when_updates_are_deleted_in_bulk(
 
     assert response.status_code == 302
     assert not ProgressUpdate.objects.exists()
-    assert FollowUp.objects.get(pk=self_reported.follow_up_id).status == Status.NOT_STARTED
+    assert FollowUp.objects.get(pk=self_reported.follow_up_id).status == State.NOT_REPORTED
 
 
 def test_the_changelist_links_to_the_csv_import(staff_client):

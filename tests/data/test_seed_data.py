@@ -28,6 +28,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.services import recommendations_rebuild_derived_fields
+from recommendations.status import State
 
 SOURCE = settings.BASE_DIR / "fixtures" / "source" / "islamabad-2023-chairs-summary.txt"
 
@@ -669,22 +670,37 @@ def test_an_item_carries_the_theme_its_like_carries(demo, code, theme, like):
 
 def test_every_follow_up_status_is_that_of_its_latest_update(demo):
     follow_ups = list(FollowUp.objects.prefetch_related("updates"))
-    assert 60 <= len(follow_ups) <= 90
+    assert 60 <= sum(f.is_illustrative for f in follow_ups) <= 90
     for follow_up in follow_ups:
         updates = sorted(
             follow_up.updates.all(), key=lambda u: (u.date, u.created_at, u.id), reverse=True
         )
         latest = updates[0] if updates else None
-        assert follow_up.status == (latest.status if latest else Status.NOT_STARTED)
+        assert follow_up.status == (latest.status if latest else State.NOT_REPORTED)
         assert follow_up.last_update_date == (latest.date if latest else None)
         assert follow_up.version == 1 + len(updates)
         assert len(updates) <= 4
-    assert {f.status for f in follow_ups} == set(Status.values)
+    # Every state shows, but "Not started": no sample delegation reported that.
+    assert {f.status for f in follow_ups} == set(State.values) - {Status.NOT_STARTED}
+
+
+def test_every_roster_delegation_follows_every_item_with_no_report_yet_where_none(demo):
+    roster = set(Delegation.objects.on_roster().values_list("code", flat=True))
+    assert roster == {"PAK", "JPN", "GHA", "UGA", "USA", "UNS"}
+    pairs = set(FollowUp.objects.values_list("recommendation__code", "delegation__code"))
+    codes = Recommendation.objects.values_list("code", flat=True)
+    assert pairs == {(code, delegation) for code in codes for delegation in roster}
+    added = FollowUp.objects.filter(is_illustrative=False)
+    assert added.count() == 50 * 6 - FollowUp.objects.filter(is_illustrative=True).count()
+    assert set(added.values_list("status", "last_update_date", "pledge", "lead")) == {
+        (State.NOT_REPORTED, None, "", "")
+    }
+    assert set(added.values_list("target_date", flat=True)) == {datetime.date(2023, 12, 5)}
 
 
 def test_the_sample_follow_ups_are_illustrative_and_spread_over_the_delegations(demo):
-    assert not FollowUp.objects.filter(is_illustrative=False).exists()
-    assert set(FollowUp.objects.values_list("delegation__code", flat=True)) == {
+    sample = FollowUp.objects.filter(is_illustrative=True)
+    assert set(sample.values_list("delegation__code", flat=True)) == {
         "PAK",
         "JPN",
         "GHA",
@@ -698,7 +714,7 @@ def test_the_sample_follow_ups_are_illustrative_and_spread_over_the_delegations(
     assert not updates.filter(author__isnull=False).exists()
     assert updates.filter(visibility=ProgressUpdate.Visibility.RESTRICTED).exists()
     assert updates.filter(verified_at__isnull=False).exists()
-    target_dates = set(FollowUp.objects.values_list("target_date", flat=True))
+    target_dates = set(sample.values_list("target_date", flat=True))
     assert datetime.date(2023, 12, 5) in target_dates
     assert len(target_dates) > 1
 

@@ -24,6 +24,7 @@ from recommendations.models import (
     Recommendation,
     Status,
 )
+from recommendations.status import State
 
 EXPORT_URLS = {
     "recommendations": "/recommendations/export.csv",
@@ -97,7 +98,7 @@ def test_the_recommendation_export_has_the_contract_columns(client, items, setti
     settings.SITE_URL = "https://tracker.example.org"
     _, data = download(client, "recommendations", "theme=medical")
     rows = parse(data)
-    assert rows[0][:16] == RECOMMENDATION_HEADER
+    assert rows[0][:17] == RECOMMENDATION_HEADER
     assert rows[0][:10] == [
         "code",
         "meeting",
@@ -116,6 +117,7 @@ def test_the_recommendation_export_has_the_contract_columns(client, items, setti
         "in_progress",
         "completed",
         "not_applicable",
+        "not_reported",
         "url",
     ]
     by_code = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
@@ -128,10 +130,10 @@ def test_the_recommendation_export_has_the_contract_columns(client, items, setti
         "UN",
     )
     assert b["recommendation"] == "Medical evacuation"
-    assert (b["not_started"], b["completed"]) == ("1", "1")
+    assert (b["not_reported"], b["completed"]) == ("1", "1")
     assert b["url"] == "https://tracker.example.org/recommendations/D1S1-02/"
     assert by_code["D1S1-03"]["themes"] == "medical; training"
-    assert (by_code["D1S1-03"]["planned"], by_code["D1S1-03"]["not_started"]) == ("1", "1")
+    assert (by_code["D1S1-03"]["planned"], by_code["D1S1-03"]["not_reported"]) == ("1", "1")
 
 
 def test_the_follow_up_export_has_the_contract_columns(client, items):
@@ -175,9 +177,9 @@ def test_the_follow_up_export_has_the_contract_columns(client, items):
         "theme=ieds&theme=training",
         "q=medical",
         "delegation=PAK&status=completed",
-        "delegation=JPN&status=not_started",
+        "delegation=JPN&status=not_reported",
         "status=completed",
-        "as_of=2023-08-31&status=not_started",
+        "as_of=2023-08-31&status=not_reported",
         "sort=code",
     ],
 )
@@ -195,7 +197,7 @@ def test_each_export_has_as_many_rows_as_the_list_counts(client, items, kind, pa
     [
         ("/recommendations/", "theme=medical&per_page=10&page=1"),
         ("/follow-ups/", "delegation=PAK&status=completed&page=1"),
-        ("/delegations/JPN/", "status=not_started"),
+        ("/delegations/JPN/", "status=not_reported"),
     ],
 )
 def test_the_lists_export_link_gives_the_rows_it_counts(client, items, page, params):
@@ -216,9 +218,9 @@ def test_the_matrix_has_one_column_per_delegation_and_each_status(client, items)
     _, data = download(client, "matrix")
     assert parse(data) == [
         ["code", "JPN", "PAK"],
-        ["D1S1-01", "not_started", "completed"],
-        ["D1S1-02", "completed", "not_started"],
-        ["D1S1-03", "not_started", "planned"],
+        ["D1S1-01", "not_reported", "completed"],
+        ["D1S1-02", "completed", "not_reported"],
+        ["D1S1-03", "not_reported", "planned"],
         ["D1S1-04", "", ""],
     ]
     _, data = download(client, "matrix", "status=completed")
@@ -396,7 +398,7 @@ def history(follow_up, secretariat_user):
 @pytest.mark.parametrize(
     "as_of, status, last_date, note",
     [
-        ("2023-08-31", "not_started", "", ""),
+        ("2023-08-31", "not_reported", "", ""),
         ("2023-09-15", "planned", "2023-09-01", "Plan"),
         ("2023-10-01", "in_progress", "2023-10-01", "Started"),
         ("2023-12-31", "completed", "2023-11-01", "Done"),
@@ -415,7 +417,7 @@ def test_statuses_as_of_a_day_equal_the_history(client, history, as_of, status, 
     _, data = download(client, "recommendations", f"as_of={as_of}")
     rec = dict(zip(RECOMMENDATION_HEADER, parse(data)[1], strict=True))
     assert rec[status] == "1"
-    assert sum(int(rec[s]) for s in Status.values) == 1
+    assert sum(int(rec[s]) for s in State.values) == 1
     _, data = download(client, "progress-updates", f"as_of={as_of}")
     dates = [r[2] for r in parse(data)[1:]]
     assert dates == [d for d in ["2023-09-01", "2023-10-01", "2023-11-01"] if d <= as_of]
@@ -463,7 +465,7 @@ def test_the_history_export_has_previous_status_verified_and_author(
         "author",
     ]
     assert rows[1:] == [
-        ["D1S1-01", "PAK", "2023-09-01", "planned", "not_started", "Plan", "", "no", ""],
+        ["D1S1-01", "PAK", "2023-09-01", "planned", "not_reported", "Plan", "", "no", ""],
         [
             "D1S1-01",
             "PAK",

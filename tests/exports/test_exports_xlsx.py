@@ -150,6 +150,7 @@ def test_the_recommendations_read_in_words(client, site_data, settings):
         "In progress",
         "Completed",
         "Not applicable",
+        "No report yet",
         "Link",
     ]
     by_code = {row["Code"]: row for row in by_header(rows)}
@@ -215,7 +216,7 @@ def test_the_matrix_is_headed_by_delegation_names_with_statuses_in_words(client,
     assert rows_of(data) == [
         ["Code", "Japan", "Pakistan"],
         ["D1S1-01", "In progress", "Completed"],
-        ["D1S1-02", "Not started", "Not started"],
+        ["D1S1-02", "No report yet", "No report yet"],
     ]
     _, data = get_xlsx(client, "matrix", "status=completed")
     assert rows_of(data)[1:] == [["D1S1-01", None, "Completed"], ["D1S1-03", "Completed", None]]
@@ -236,7 +237,7 @@ def test_the_history_reads_in_words(client, site_data):
         "Author",
     ]
     assert [row[:5] for row in rows[1:]] == [
-        ["D1S1-01", "Pakistan", datetime.datetime(2023, 9, 15), "Planned", "Not started"],
+        ["D1S1-01", "Pakistan", datetime.datetime(2023, 9, 15), "Planned", "No report yet"],
         ["D1S1-01", "Pakistan", datetime.datetime(2023, 10, 20), "In progress", "Planned"],
         ["D1S1-01", "Pakistan", datetime.datetime(2023, 11, 25), "Completed", "In progress"],
     ]
@@ -270,12 +271,20 @@ def test_the_headers_and_words_are_french_for_a_french_reader(client, site_data)
     ]
     assert [(row[0], row[4], row[10]) for row in rows[1:]] == [
         ("D1S1-01", "Achevé", "Non"),
-        ("D1S1-02", "Non commencé", None),
+        ("D1S1-02", "Pas encore de rapport", None),
     ]
     _, data = get_xlsx(client, "recommendations", "theme=ieds", **french)
     rows = rows_of(data)
     assert rows[0][:4] == ["Code", "Réunion", "Jour", "Séance"]
-    assert rows[0][10:] == ["Non commencé", "Prévu", "En cours", "Achevé", "Sans objet", "Lien"]
+    assert rows[0][10:] == [
+        "Non commencé",
+        "Prévu",
+        "En cours",
+        "Achevé",
+        "Sans objet",
+        "Pas encore de rapport",
+        "Lien",
+    ]
     assert rows[1][6] == "Recommandation"
     _, data = get_xlsx(client, "progress-updates", "delegation=PAK", **french)
     assert rows_of(data)[0][3:5] == ["État", "État précédent"]
@@ -466,7 +475,7 @@ EXPORT_LINK = r'<a href="([^"]+)" download>([^<]+)</a>'
     [
         ("/recommendations/", "theme=medical&per_page=10&page=1"),
         ("/follow-ups/", "delegation=PAK&status=completed&page=1"),
-        ("/delegations/JPN/", "status=not_started"),
+        ("/delegations/JPN/", "status=not_reported"),
     ],
 )
 def test_the_lists_offer_the_spreadsheet_of_the_rows_they_count(client, site_data, page, params):

@@ -92,7 +92,7 @@ def test_a_valid_file_applies_every_row_in_one_transaction(client, staff, items)
     response = upload(client, text)
     page = response.content.decode()
     assert "3 rows: 3 new progress updates (0 new follow-ups)" in page
-    assert "not_started → planned" in page
+    assert "not_reported → planned" in page
     assert ProgressUpdate.objects.count() == 0  # the preview wrote nothing
     response = confirm(client)
     assert response.status_code == 302
@@ -185,7 +185,7 @@ def test_a_failure_while_writing_leaves_nothing_written(staff, items, monkeypatc
     with pytest.raises(ValidationError):
         services.progress_updates_import(plan=plan, user=staff)
     assert ProgressUpdate.objects.count() == 0
-    assert set(FollowUp.objects.values_list("status", flat=True)) == {"not_started"}
+    assert set(FollowUp.objects.values_list("status", flat=True)) == {"not_reported"}
 
 
 def test_an_exported_file_edited_in_a_spreadsheet_imports_back(client, staff, items):
@@ -363,3 +363,24 @@ def test_blank_lines_are_skipped(staff, items):
         HEADER + "\r\n,,,,,\r\nD1S1-01,PAK,planned,2023-09-01,,\r\n\r\n", user=staff
     )
     assert [(row.line, row.action) for row in plan.rows] == [(4, imports.NEW)]
+
+
+def test_a_no_report_yet_row_imports_as_nothing_unless_it_claims_a_report(
+    client, staff, items
+):
+    pak_first = FollowUp.objects.get(recommendation=items[0], delegation__code="PAK")
+    services.progress_update_create(
+        follow_up=pak_first, date=datetime.date(2023, 9, 1), status=Status.PLANNED
+    )
+    text = (
+        HEADER
+        + "D1S1-02,PAK,not_reported,,,\r\n"  # line 2: as exported, says nothing
+        + "D1S1-02,JPN,No report yet,,,\r\n"  # line 3: the label, says nothing
+        + "D1S1-01,JPN,not_reported,2023-09-01,,\r\n"  # line 4: a dated report of it
+        + "D1S1-01,PAK,not_reported,,,\r\n"  # line 5: PAK has reported since
+    )
+    page = upload(client, text).content.decode()
+    assert "Line 2:" not in page and "Line 3:" not in page
+    assert "Line 4: “No report yet” is not a status to report" in page
+    assert "Line 5: “No report yet” is not a status to report" in page
+    assert "2 rows have errors" in page

@@ -8,6 +8,7 @@ import pytest
 
 from recommendations import services
 from recommendations.models import ProgressUpdate, Status
+from recommendations.status import State
 
 pytest_plugins = ["tests.pages.fixtures"]
 
@@ -18,7 +19,7 @@ def status_from_history(follow_up, day: datetime.date) -> str:
     """What the history says: the latest update dated on or before the day."""
     updates = [u for u in ProgressUpdate.objects.filter(follow_up=follow_up) if u.date <= day]
     if not updates:
-        return Status.NOT_STARTED
+        return State.NOT_REPORTED
     return max(updates, key=lambda u: (u.date, u.created_at, u.pk)).status
 
 
@@ -43,7 +44,7 @@ def test_the_list_shows_the_status_in_force_at_the_end_of_the_day(client, site_d
 def test_three_dates_give_three_different_statuses(site_data):
     follow_up = site_data.follow_up("D1S1-01", "PAK")
     assert [status_from_history(follow_up, day) for day in DAYS] == [
-        Status.NOT_STARTED,
+        State.NOT_REPORTED,
         Status.PLANNED,
         Status.IN_PROGRESS,
         Status.COMPLETED,
@@ -69,8 +70,8 @@ def test_the_detail_page_shows_the_status_and_updates_in_force_that_day(client, 
 def test_the_list_counts_statuses_as_of_the_day(client, site_data):
     html = client.get("/recommendations/?as_of=2023-09-15").content.decode()
     row = html.split('id="item-D1S1-01"')[1].split('<li class="item"')[0]
-    # PAK planned that day, JPN not yet started.
-    assert "Not started: 1" in row
+    # PAK planned that day, JPN had not reported yet.
+    assert "No report yet: 1" in row
     assert "Planned: 1" in row
     assert "Completed" not in row
 
@@ -93,9 +94,9 @@ def changes(html: str) -> list[tuple[str, str, str, str]]:
 def test_changed_since_lists_exactly_the_follow_ups_updated_after_the_day(client, site_data):
     html = client.get("/follow-ups/?changed_since=2023-09-01").content.decode()
     assert changes(html) == [
-        ("D1S1-01", "JPN", "not_started", "in_progress"),
-        ("D1S1-01", "PAK", "not_started", "completed"),
-        ("D1S1-03", "JPN", "not_started", "completed"),
+        ("D1S1-01", "JPN", "not_reported", "in_progress"),
+        ("D1S1-01", "PAK", "not_reported", "completed"),
+        ("D1S1-03", "JPN", "not_reported", "completed"),
     ]
     # An update dated that very day is not "after" it.
     html = client.get("/follow-ups/?changed_since=2023-10-01").content.decode()
@@ -106,9 +107,9 @@ def test_changed_since_lists_exactly_the_follow_ups_updated_after_the_day(client
 def test_changed_since_with_as_of_moves_the_to_status(client, site_data):
     html = client.get("/follow-ups/?changed_since=2023-09-01&as_of=2023-10-31").content.decode()
     assert changes(html) == [
-        ("D1S1-01", "JPN", "not_started", "in_progress"),
-        ("D1S1-01", "PAK", "not_started", "in_progress"),
-        ("D1S1-03", "JPN", "not_started", "completed"),
+        ("D1S1-01", "JPN", "not_reported", "in_progress"),
+        ("D1S1-01", "PAK", "not_reported", "in_progress"),
+        ("D1S1-03", "JPN", "not_reported", "completed"),
     ]
 
 
@@ -119,7 +120,7 @@ def test_changed_since_on_the_item_list_and_the_delegation_page(client, site_dat
     assert "PAK</a>" in match and "JPN</a>" not in match
     assert re.findall(r'class="status status-(\w+)"', match) == ["planned", "completed"]
     html = client.get("/delegations/PAK/?changed_since=2023-09-01").content.decode()
-    assert changes(html) == [("D1S1-01", "PAK", "not_started", "completed")]
+    assert changes(html) == [("D1S1-01", "PAK", "not_reported", "completed")]
 
 
 def test_the_as_of_list_makes_a_fixed_number_of_queries_whatever_the_updates(

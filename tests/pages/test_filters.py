@@ -62,7 +62,7 @@ def test_as_of_uses_the_status_in_force_that_day(items):
     )
     assert codes("delegation=PAK&status=planned&as_of=2023-10-01") == ["D1S1-01"]
     assert codes("delegation=PAK&status=completed&as_of=2023-10-01") == []
-    assert codes("delegation=PAK&status=not_started&as_of=2023-08-01") == [
+    assert codes("delegation=PAK&status=not_reported&as_of=2023-08-01") == [
         "D1S1-01",
         "D1S1-02",
         "D1S1-03",

@@ -45,29 +45,30 @@ def test_it_counts_days_to_a_target_in_the_future(client, site_data):
 
 def test_totals_by_status_in_a_table_and_in_the_chart_data(client, site_data):
     html = client.get("/").content.decode()
-    # Ten follow-ups: six not started, PAK planned on D2S1-01, JPN in progress on
-    # D1S1-01, two completed.
+    # Ten follow-ups: six with no report yet, PAK planned on D2S1-01, JPN in progress
+    # on D1S1-01, two completed.
     table = html.split('<table id="totals-table"')[1].split("</table>")[0]
     assert re.findall(r'<td class="num">(\d+)</td><td class="num">\d+</td>', table) == [
         "6",
+        "0",
         "1",
         "1",
         "2",
         "0",
     ]
-    assert chart_data(html)["totals"] == [6, 1, 1, 2, 0]
+    assert chart_data(html)["totals"] == [6, 0, 1, 1, 2, 0]
     assert "<caption" in table
     assert 'scope="row"' in table
 
 
 def test_progress_by_theme_and_by_delegation(client, site_data):
     html = client.get("/").content.decode()
-    assert cells(html, "themes-table", "Ieds") == ["2", "2", "0", "1", "1", "0", "4", "25"]
-    assert cells(html, "delegations-table", "Pakistan") == ["3", "1", "0", "1", "0", "5", "20"]
-    assert cells(html, "delegations-table", "Japan") == ["3", "0", "1", "1", "0", "5", "20"]
+    assert cells(html, "themes-table", "Ieds") == ["2", "2", "0", "0", "1", "1", "0", "4", "25"]
+    assert cells(html, "delegations-table", "Pakistan") == ["3", "0", "1", "0", "1", "0", "5", "20"]
+    assert cells(html, "delegations-table", "Japan") == ["3", "0", "0", "1", "1", "0", "5", "20"]
     data = chart_data(html)
     assert data["delegations"]["labels"] == ["Japan", "Pakistan"]
-    assert data["delegations"]["series"][3] == [1, 1]  # completed
+    assert data["delegations"]["series"][4] == [1, 1]  # completed
     assert data["themes"]["labels"] == ["Ieds", "Medical", "Training"]
 
 
@@ -85,7 +86,7 @@ def test_the_chart_is_only_an_enhancement_of_static_files(client, site_data):
 def test_as_of_gives_the_totals_at_the_end_of_that_day(client, site_data):
     html = client.get("/?as_of=2023-09-15").content.decode()
     # On 15 September: PAK planned on D1S1-01 and D2S1-01, JPN completed on D1S1-03.
-    assert chart_data(html)["totals"] == [7, 2, 0, 1, 0]
+    assert chart_data(html)["totals"] == [7, 0, 2, 0, 1, 0]
     assert "Statuses as they stood at the end of Sept. 15, 2023." in html
 
 
@@ -97,7 +98,7 @@ def test_changes_since_the_last_meeting_default_to_its_end_date(client, site_dat
     assert 'href="/follow-ups/?meeting=test-2023&amp;changed_since=2023-08-31"' in html
     table = html.split('<table id="changes-table"')[1].split("</table>")[0]
     rows = re.findall(r'status-(\w+)">.*?status-(\w+)">.*?<td class="num">(\d+)', table, flags=re.S)
-    assert rows == [("not_started", "in_progress", "1"), ("not_started", "completed", "2")]
+    assert rows == [("not_reported", "in_progress", "1"), ("not_reported", "completed", "2")]
 
 
 def test_changes_since_an_asked_date_with_as_of(client, site_data):

@@ -22,11 +22,11 @@ def test_it_groups_the_follow_ups_by_status_in_workflow_order(client, site_data)
     assert response.status_code == 200
     assert "<h1>Pakistan" in html
     assert groups(html) == {
-        "not_started": ["D1S1-02", "D1S1-03", "D2S1-02"],
+        "not_reported": ["D1S1-02", "D1S1-03", "D2S1-02"],
         "planned": ["D2S1-01"],
         "completed": ["D1S1-01"],
     }
-    assert list(groups(html)) == ["not_started", "planned", "completed"]
+    assert list(groups(html)) == ["not_reported", "planned", "completed"]
 
 
 def test_the_code_is_case_insensitive(client, site_data):
@@ -43,7 +43,7 @@ def test_latest_updates_say_verified_or_self_reported(client, site_data):
 
 def test_filters_apply_within_the_delegation(client, site_data):
     html = client.get("/delegations/PAK/?theme=medical").content.decode()
-    assert groups(html) == {"not_started": ["D1S1-03"], "planned": ["D2S1-01"]}
+    assert groups(html) == {"not_reported": ["D1S1-03"], "planned": ["D2S1-01"]}
     html = client.get("/delegations/JPN/?status=completed").content.decode()
     assert groups(html) == {"completed": ["D1S1-03"]}
 
@@ -57,7 +57,7 @@ def test_a_delegation_parameter_cannot_show_another_delegation(client, site_data
 def test_as_of_groups_by_the_status_in_force_that_day(client, site_data):
     html = client.get("/delegations/PAK/?as_of=2023-10-31").content.decode()
     assert groups(html) == {
-        "not_started": ["D1S1-02", "D1S1-03", "D2S1-02"],
+        "not_reported": ["D1S1-02", "D1S1-03", "D2S1-02"],
         "planned": ["D2S1-01"],
         "in_progress": ["D1S1-01"],
     }

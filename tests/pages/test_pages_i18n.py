@@ -23,7 +23,7 @@ def test_the_list_speaks_french_but_keeps_the_source_text(client, site_data):
     assert "Appliquer les filtres" in html
     assert "Exporter ces résultats (CSV)" in html
     assert "Éléments 1 à 2 sur 2" in html
-    assert "Non commencé : 2" in html
+    assert "Pas encore de rapport : 2" in html
     assert '<p class="item-text" lang="en">Counter IED threats with better detection' in html
 
 

@@ -39,7 +39,7 @@ def test_each_row_shows_speaker_affiliation_panel_themes_text_and_status_counts(
     assert "Completed: 1" in row_one
     row_two = html.split('id="item-D1S1-02"')[1].split('<li class="item"')[0]
     assert "Session panel" in row_two
-    assert "Not started: 2" in row_two
+    assert "No report yet: 2" in row_two
 
 
 def test_several_themes_mean_any_of_them(client, site_data):

@@ -18,13 +18,13 @@ def test_it_lists_every_theme_with_items_and_statuses(client, site_data):
     assert "<caption" in html
     assert '<th scope="col"' in html
     assert '<th scope="row">' in html
-    # Items, then not started, planned, in progress, completed, not applicable,
-    # follow-ups, % completed. IEDs: D1S1-01 (PAK completed, JPN in progress) and
-    # D1S1-02 (both not started).
-    assert row(html, "Ieds") == ["2", "2", "0", "1", "1", "0", "4", "25"]
+    # Items, then no report yet, not started, planned, in progress, completed, not
+    # applicable, follow-ups, % completed. IEDs: D1S1-01 (PAK completed, JPN in
+    # progress) and D1S1-02 (no report by either).
+    assert row(html, "Ieds") == ["2", "2", "0", "0", "1", "1", "0", "4", "25"]
     # Medical: D1S1-03 (JPN completed), D2S1-01 (PAK planned).
-    assert row(html, "Medical") == ["2", "2", "1", "0", "1", "0", "4", "25"]
-    assert row(html, "Training") == ["2", "4", "0", "0", "0", "0", "4", "0"]
+    assert row(html, "Medical") == ["2", "2", "0", "1", "0", "1", "0", "4", "25"]
+    assert row(html, "Training") == ["2", "4", "0", "0", "0", "0", "0", "4", "0"]
 
 
 def test_each_theme_links_to_the_filtered_list(client, site_data):
@@ -35,7 +35,7 @@ def test_each_theme_links_to_the_filtered_list(client, site_data):
 def test_as_of_gives_the_breakdown_at_that_date(client, site_data):
     html = client.get("/themes/?as_of=2023-09-30").content.decode()
     # On 30 September: PAK planned, JPN not started on D1S1-01.
-    assert row(html, "Ieds") == ["2", "3", "1", "0", "0", "0", "4", "0"]
+    assert row(html, "Ieds") == ["2", "3", "0", "1", "0", "0", "0", "4", "0"]
     assert "Statuses as they stood at the end of" in html
     assert 'href="/recommendations/?meeting=test-2023&amp;as_of=2023-09-30&amp;theme=ieds"' in html
 

@@ -178,7 +178,7 @@ def test_the_weekly_summary_lists_last_weeks_updates_with_from_and_to_statuses(
     assert "Progress from 2024-02-26 to 2024-03-03" in weekly[0].subject
     assert "2 progress updates were dated from 2024-02-26 to 2024-03-03." in body
     assert "2024-03-01 R-MOVED / Pakistan: Planned → In progress" in body
-    assert "2024-02-26 R-DONE / Japan: Not started → Completed" in body
+    assert "2024-02-26 R-DONE / Japan: No report yet → Completed" in body
     assert "R-OLD" not in body
     assert "R-TODAY" not in body
     # Focal points get digests, not the summary.

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate, Status
+from recommendations.status import State
 
 
 def test_it_refuses_a_second_follow_up_of_the_same_pair(follow_up):
@@ -20,7 +21,7 @@ def test_the_database_refuses_an_unknown_status(follow_up):
     with pytest.raises(IntegrityError), transaction.atomic():
         FollowUp.objects.filter(pk=follow_up.pk).update(status="finished")
     follow_up.refresh_from_db()
-    assert follow_up.status == Status.NOT_STARTED
+    assert follow_up.status == State.NOT_REPORTED
 
 
 def test_the_service_refuses_an_unknown_status_and_writes_nothing(follow_up):
@@ -66,7 +67,7 @@ def test_an_update_dated_in_the_future_is_refused(follow_up):
             status=Status.PLANNED,
         )
     follow_up.refresh_from_db()
-    assert follow_up.status == Status.NOT_STARTED
+    assert follow_up.status == State.NOT_REPORTED
 
 
 def test_a_stale_edit_is_refused_and_the_first_value_stays(follow_up):

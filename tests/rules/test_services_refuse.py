@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate
-from recommendations.status import Status
+from recommendations.status import State, Status
 
 D = datetime.date
 
@@ -91,7 +91,7 @@ def test_a_follow_up_update_may_set_only_the_fields_it_names(follow_up, secretar
             status="completed",
         )
     follow_up.refresh_from_db()
-    assert follow_up.status == Status.NOT_STARTED
+    assert follow_up.status == State.NOT_REPORTED
 
 
 def test_no_update_is_dated_in_the_future(follow_up, secretariat_user):

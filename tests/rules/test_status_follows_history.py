@@ -14,7 +14,7 @@ from django.db import connection
 
 from recommendations import services
 from recommendations.models import FollowUp, ProgressUpdate
-from recommendations.status import LATEST_FIRST, Status
+from recommendations.status import LATEST_FIRST, State, Status
 
 D = datetime.date
 
@@ -26,7 +26,7 @@ def kept(follow_up):
 
 def latest_by_the_orm(follow_up):
     latest = ProgressUpdate.objects.filter(follow_up=follow_up).order_by(*LATEST_FIRST).first()
-    return (latest.status, latest.date) if latest else (Status.NOT_STARTED, None)
+    return (latest.status, latest.date) if latest else (State.NOT_REPORTED, None)
 
 
 def test_it_follows_a_plain_orm_create(follow_up):
@@ -42,7 +42,7 @@ def test_it_follows_a_plain_orm_delete(follow_up):
     later.delete()
     assert kept(follow_up) == ("planned", D(2023, 9, 1))
     first.delete()
-    assert kept(follow_up) == (Status.NOT_STARTED, None)
+    assert kept(follow_up) == (State.NOT_REPORTED, None)
 
 
 def test_it_follows_a_save_that_moves_an_update_in_time(follow_up):
@@ -75,7 +75,7 @@ def test_moving_an_update_to_another_follow_up_refreshes_both(follow_up, recomme
         follow_up=follow_up, date=D(2023, 9, 1), status="completed"
     )
     ProgressUpdate.objects.filter(pk=update.pk).update(follow_up=other)
-    assert kept(follow_up) == (Status.NOT_STARTED, None)
+    assert kept(follow_up) == (State.NOT_REPORTED, None)
     assert kept(other) == ("completed", D(2023, 9, 1))
 
 
@@ -96,7 +96,7 @@ def test_it_follows_loaddata(follow_up, tmp_path):
     )
     data = json.loads(serializers.serialize("json", [update]))
     update.delete()
-    assert kept(follow_up) == (Status.NOT_STARTED, None)
+    assert kept(follow_up) == (State.NOT_REPORTED, None)
     path = tmp_path / "updates.json"
     path.write_text(json.dumps(data))
     call_command("loaddata", str(path), stdout=io.StringIO())

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from recommendations.models import FollowUp, Meeting, Recommendation
 from recommendations.roles import ensure_roles
-from recommendations.services import recommendations_rebuild_derived_fields
+from recommendations.services import recommendations_rebuild_derived_fields, roster_fill
 
 FIXTURE_DIR = settings.BASE_DIR / "fixtures"
 DEMO_USERNAME = "admin"
@@ -54,6 +54,14 @@ class Command(BaseCommand):
                 call_command("loaddata", FIXTURE_DIR / "sample-follow-ups.json", verbosity=0)
                 self.stdout.write(
                     self.style.WARNING("Loaded illustrative follow-ups (sample data).")
+                )
+            # After the sample, whose follow-ups come with their own ids.
+            filled = roster_fill()
+            if filled:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Gave the roster delegations {filled} follow-ups (no report yet)."
+                    )
                 )
         if not no_admin:
             self._demo_admin()
