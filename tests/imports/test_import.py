@@ -365,9 +365,7 @@ def test_blank_lines_are_skipped(staff, items):
     assert [(row.line, row.action) for row in plan.rows] == [(4, imports.NEW)]
 
 
-def test_a_no_report_yet_row_imports_as_nothing_unless_it_claims_a_report(
-    client, staff, items
-):
+def test_a_no_report_yet_row_imports_as_nothing_unless_it_claims_a_report(client, staff, items):
     pak_first = FollowUp.objects.get(recommendation=items[0], delegation__code="PAK")
     services.progress_update_create(
         follow_up=pak_first, date=datetime.date(2023, 9, 1), status=Status.PLANNED
