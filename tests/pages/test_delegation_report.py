@@ -22,7 +22,7 @@ def report(client, query: str = "", code: str = "PAK") -> str:
 
 def article(html: str) -> str:
     """The report itself, without the site's header, notices and footer."""
-    return html.split('<article class="report"')[1].split("</article>")[0]
+    return html.split('<div class="report">')[1].split("</main>")[0]
 
 
 def groups(html: str) -> dict[str, list[str]]:
