@@ -1,8 +1,10 @@
 """/delegations/<code>/report.pdf: the follow-up report as a PDF made on the server."""
 
 import io
+import re
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -81,3 +83,28 @@ def test_the_pdf_makes_as_many_queries_as_the_page(
         response = client.get("/delegations/PAK/report.pdf?as_of=2023-09-15")
     assert response.status_code == 200
     assert "X-009" in pdf_text(response.content)
+
+
+def test_the_pdf_is_laid_out_by_the_print_stylesheet(client, site_data):
+    # The page number of report-print.css's @page rule: there only when the stylesheet
+    # was read.
+    assert "Pakistan: follow-up report 1 / 1" in pdf_text(
+        client.get("/delegations/PAK/report.pdf").content
+    )
+
+
+def test_in_production_the_pdf_reads_the_collected_hashed_stylesheet(
+    client, site_data, settings, tmp_path
+):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "lib.storage.CompressedManifestStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    page = client.get("/delegations/PAK/report/").content.decode()
+    hashed = re.search(r'href="/static/(recommendations/report-print\.\w+\.css)"', page)
+    assert hashed, "the page links the hashed stylesheet"
+    assert pdf.static_file(hashed.group(1)).is_relative_to(tmp_path)
+    text = pdf_text(client.get("/delegations/PAK/report.pdf").content)
+    assert "Pakistan: follow-up report 1 / 1" in text
