@@ -320,5 +320,8 @@ LOGGING = {
         "ministerial.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
         # Failed sign-ins and lockouts are warnings; axes' INFO lines are routine.
         "axes": {"level": "WARNING"},
+        # WeasyPrint (the PDF reports) logs each step of every PDF at INFO; its warnings
+        # (a resource refused, a CSS rule it cannot apply) are the lines worth keeping.
+        "weasyprint": {"level": "WARNING"},
     },
 }

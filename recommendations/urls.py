@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, report_views, views
 
 app_name = "recommendations"
 
@@ -48,4 +48,14 @@ urlpatterns = [
         name="progress_updates_export_xlsx",
     ),
     path("delegations/<str:code>/", views.delegation_detail, name="delegation"),
+    path(
+        "delegations/<str:code>/report/",
+        report_views.delegation_report_page,
+        name="delegation_report",
+    ),
+    path(
+        "delegations/<str:code>/report.pdf",
+        report_views.delegation_report_pdf,
+        name="delegation_report_pdf",
+    ),
 ]
