@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("recommendations/<str:code>/", views.recommendation_detail, name="detail"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
+    path("matrix/", views.matrix, name="matrix"),
     path("themes/", views.theme_list, name="themes"),
     path("follow-ups/export.csv", export_views.follow_ups_export, name="follow_ups_export"),
     path(

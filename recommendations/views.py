@@ -170,6 +170,32 @@ def recommendation_list(request):
     return render(request, "recommendations/list.html", context)
 
 
+def matrix(request):
+    """``/matrix/``: the items of the list (same parameters, paginated) against every
+    roster delegation, one cell per pair with its status in words."""
+    filterset = RecommendationFilter(
+        request.GET, queryset=Recommendation.objects.select_related("session")
+    )
+    context = _filter_context(request, filterset)
+    if not filterset.is_valid():
+        return render(request, "recommendations/matrix.html", context, status=400)
+    pagination = paginate(filterset.qs, request.GET)
+    columns = selectors.matrix_columns(filterset)
+    rows = selectors.matrix_rows(list(pagination.page.object_list), columns, filterset)
+    context.update(_paged_context(request, pagination, noun="items"))
+    context.update(_time_context(request, filterset))
+    context.update(
+        {
+            "columns": columns,
+            "rows": rows,
+            "filtered_cells": filterset.has_follow_up_params(),
+            "export_path": reverse("recommendations:follow_ups_matrix"),
+            "export_xlsx_path": reverse("recommendations:follow_ups_matrix_xlsx"),
+        }
+    )
+    return render(request, "recommendations/matrix.html", context)
+
+
 def follow_up_list(request):
     """``/follow-ups/``: one row per delegation's follow-up, same parameters."""
     filterset = FollowUpFilter(request.GET, queryset=FollowUp.objects.all())

@@ -23,6 +23,8 @@ WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
         "/",
         "/follow-ups/?per_page=10",
         "/delegations/PAK/",
+        "/matrix/",
+        "/matrix/?theme=ieds&status=completed",
     ],
 )
 def test_the_page_has_no_wcag_21_aa_violation(browser_page, path):

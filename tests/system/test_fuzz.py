@@ -30,6 +30,8 @@ PUBLIC_URLS = [
     ("list", "/recommendations/"),
     ("detail", "/recommendations/{code}/"),
     ("themes", "/themes/"),
+    ("matrix", "/matrix/"),
+    ("delegation report", "/delegations/{delegation}/report/"),
     ("delegation", "/delegations/{delegation}/"),
     ("recommendations export", "/recommendations/export.csv"),
     ("follow-ups export", "/follow-ups/export.csv"),

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var COLOURS = {
+    not_reported: "#f8fafc",
     not_started: "#94a3b8",
     planned: "#2563eb",
     in_progress: "#d97706",
