@@ -112,7 +112,11 @@ class ReportForm(UpdateFieldsForm):
         else:
             initial.update(
                 version=follow_up.version,
-                status=follow_up.status,
+                # Before its first report a follow-up is "No report yet", no status to
+                # report: the form proposes "Not started" then.
+                status=follow_up.status
+                if follow_up.status in Status.values
+                else Status.NOT_STARTED,
                 pledge=follow_up.pledge,
                 target_date=follow_up.target_date,
             )

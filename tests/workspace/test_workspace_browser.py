@@ -23,7 +23,7 @@ PASSWORD = "pw-focal-12345"  # tests/conftest.py make_focal_point
 
 @pytest.fixture
 def islamabad(make_focal_point, secretariat_user):
-    """The real meeting (49 items), a PAK focal point without staff status who has
+    """The real meeting (50 items), a PAK focal point without staff status who has
     reported on two items, and one update waiting for verification."""
     call_command("load_demo", "--no-sample", "--no-admin", verbosity=0)
     pak = Delegation.objects.get(code="PAK")
@@ -36,10 +36,12 @@ def islamabad(make_focal_point, secretariat_user):
         ("D1S1-01", Status.IN_PROGRESS, focal),
         ("D1S1-02", Status.COMPLETED, secretariat_user),
     ):
-        follow_up = services.follow_up_create(
-            recommendation=Recommendation.objects.get(code=code),
-            delegation=pak,
+        # On the roster, Pakistan follows every item already.
+        follow_up = FollowUp.objects.get(recommendation__code=code, delegation=pak)
+        services.follow_up_update(
+            follow_up=follow_up,
             target_date=today + datetime.timedelta(days=200),
+            version=follow_up.version,
         )
         services.progress_update_create(
             follow_up=follow_up,
