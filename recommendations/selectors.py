@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from . import access
-from .filters import follow_up_conditions
+from .filters import FOLLOW_UP_PARAMS, follow_up_conditions
 from .models import FollowUp, Meeting, ProgressUpdate, Recommendation, Session, Theme
 from .status import Status, latest_update, rank, shown_status, status_on, with_shown_status
 
@@ -168,6 +168,57 @@ def attach_list_details(items, filterset) -> None:
         item.status_counts = counts.get(item.pk, StatusCounts())
         item.matches = matches.get(item.pk, [])
         item.n_matching = item.matches[0].n_matching if item.matches else 0
+
+
+# The options of the list filters that show how many results each would give.
+FACETS = ("theme", "status", "kind", "session")
+# Where each item-level facet's value is, from the item.
+_FACET_FIELDS = {"theme": "themes__slug", "kind": "kind", "session": "session__code"}
+
+
+def facet_counts(filterset) -> dict[str, dict[str, int]]:
+    """For each of ``FACETS``, how many results each of its values would give, counted
+    under every other active parameter (a facet's own selection does not narrow its own
+    counts): recommendations on a recommendation filter, follow-ups on a follow-up
+    filter. The filter must be valid. One grouped query per facet (four), whatever the
+    number of rows."""
+    as_of = filterset.as_of_date
+    counts = {}
+    for name in FACETS:
+        if name == "status":
+            rows = _status_facet(filterset, as_of)
+        else:
+            field = filterset.item_prefix + _FACET_FIELDS[name]
+            rows = (
+                filterset.queryset_without(name)
+                .values_list(field)
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+        counts[name] = {value: n for value, n in rows if value is not None}
+    return counts
+
+
+def _status_facet(filterset, as_of):
+    """``(status shown, n)`` rows of the status facet. One grouped query."""
+    if filterset.item_prefix:  # follow-ups: each one counts once
+        follow_ups, counted = filterset.queryset_without("status"), Count("pk")
+    else:
+        # An item counts once in each status that one of its follow-ups meeting the
+        # other follow-up-level parameters is in (as the filter matches it).
+        items = filterset.queryset_without(*FOLLOW_UP_PARAMS)
+        follow_ups = follow_up_conditions(
+            FollowUp.objects.filter(recommendation__in=items.values("pk")),
+            as_of=as_of,
+            **{**filterset.follow_up_params(), "status": None},
+        )
+        counted = Count("recommendation", distinct=True)
+    return (
+        with_shown_status(follow_ups, as_of)
+        .values_list("shown_status")
+        .annotate(n=counted)
+        .order_by()
+    )
 
 
 def recommendation_for_page(code: str) -> Recommendation:
