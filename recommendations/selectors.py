@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from . import access
+from . import access, snippets
 from .filters import FOLLOW_UP_PARAMS, follow_up_conditions
 from .models import FollowUp, Meeting, ProgressUpdate, Recommendation, Session, Theme
 from .status import Status, latest_update, rank, shown_status, status_on, with_shown_status
@@ -156,10 +156,12 @@ def matching_follow_ups_by_item(
 
 
 def attach_list_details(items, filterset) -> None:
-    """Give each recommendation of a page ``status_counts`` and, when follow-up-level
+    """Give each recommendation of a page ``status_counts``; when follow-up-level
     parameters are active, ``matches`` (the follow-ups that made it match) and
-    ``n_matching``. Two queries at most, whatever the page size."""
+    ``n_matching``; and ``snippet``, the searched words in context when ``q`` is active
+    (``snippets.snippet_for``, in Python). Two queries at most, whatever the page size."""
     ids = [item.pk for item in items]
+    search = (filterset.clean_value("q") or "").strip()
     counts = status_counts_by_item(ids, as_of=filterset.as_of_date)
     matches = (
         matching_follow_ups_by_item(ids, filterset) if filterset.has_follow_up_params() else {}
@@ -168,6 +170,7 @@ def attach_list_details(items, filterset) -> None:
         item.status_counts = counts.get(item.pk, StatusCounts())
         item.matches = matches.get(item.pk, [])
         item.n_matching = item.matches[0].n_matching if item.matches else 0
+        item.snippet = snippets.snippet_for(item, search) if search else None
 
 
 # The options of the list filters that show how many results each would give.
