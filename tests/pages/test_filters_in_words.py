@@ -242,6 +242,20 @@ def test_on_the_follow_ups_list_the_theme_counts_are_follow_ups(client, site_dat
     assert follow_up_rows(html) == [("D1S1-01", "JPN"), ("D1S1-02", "JPN")]
 
 
+def test_a_facet_with_more_rows_than_the_cap_shows_no_count_rather_than_a_slow_one(
+    client, site_data, settings
+):
+    settings.LIST_COUNT_CAP = 3
+    # Five items: more than three to count for the themes, kinds and sessions.
+    html = page(client, LIST)
+    assert dict(checkboxes(html, "theme"))["ieds"] == ("Ieds", False)
+    assert ("commitment", "Commitment") in options(html, "kind")
+    # Two items in the second session: each facet has at most three rows to count.
+    html = page(client, f"{LIST}?session=D2S1")
+    assert counted(html, "theme") == {"ieds": 0, "medical": 1, "training": 1}
+    assert counted(html, "kind") == {"recommendation": 0, "commitment": 1, "observation": 1}
+
+
 # --- Several statuses at once -------------------------------------------------------
 
 
