@@ -2,8 +2,10 @@
 
 Parameters (a contract: links and exports carry the same ones):
 ``q``, ``theme`` (repeatable: any of), ``meeting`` (slug), ``session`` (code),
-``speaker`` (person slug), ``kind``, ``delegation`` (code), ``status``, ``overdue``,
-``as_of`` and ``changed_since`` (YYYY-MM-DD), ``verified`` (yes/no), ``sort``.
+``speaker`` (person slug), ``kind``, ``delegation`` (code), ``status`` (repeatable:
+any of), ``overdue``, ``as_of`` and ``changed_since`` (YYYY-MM-DD), ``verified``
+(yes/no), ``sort``. Codes and slugs are matched in any case; the form shows each
+choice by its name (a delegation, a speaker, a session's title), never by its code.
 
 Item-level parameters select recommendations; follow-up-level parameters
 (``delegation``, ``status``, ``overdue``, ``changed_since``, ``verified``) select
@@ -14,23 +16,33 @@ follow-ups, and an item matches when one of its follow-ups meets all of them at 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Delegation, FollowUp, Meeting, ProgressUpdate, Recommendation, Theme
+from .filter_fields import ListedChoiceField
+from .models import (
+    Delegation,
+    FollowUp,
+    Meeting,
+    Person,
+    ProgressUpdate,
+    Recommendation,
+    Session,
+    Theme,
+)
 from .status import State, latest_update, overdue_q, with_shown_status
 
 MAX_QUERY_LENGTH = 200
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 FOLLOW_UP_PARAMS = ("delegation", "status", "overdue", "changed_since", "verified")
-
-
-class CodeInput(forms.TextInput):
-    """A text input for a code (session, delegation, speaker): never renders choices."""
+# Parameters that may be given more than once (any of the values).
+MULTIPLE_PARAMS = ("theme", "status")
 
 
 class FilterForm(forms.Form):
@@ -44,6 +56,18 @@ class FilterForm(forms.Form):
         return cleaned
 
 
+class ListedChoiceFilter(django_filters.Filter):
+    field_class = ListedChoiceField
+
+
+def session_label(session: Session) -> str:
+    return gettext("Day %(day)s, Session %(order)s: %(title)s") % {
+        "day": session.day,
+        "order": session.order,
+        "title": session.title,
+    }
+
+
 def _yes(value) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
@@ -52,14 +76,16 @@ def follow_up_conditions(
     queryset,
     *,
     delegation=None,
-    status=None,
+    status: str | Iterable[str] | None = None,
     overdue=None,
     changed_since=None,
     verified=None,
     as_of: datetime.date | None = None,
     today: datetime.date | None = None,
 ):
-    """Restrict a FollowUp queryset by the follow-up-level parameters.
+    """Restrict a FollowUp queryset by the follow-up-level parameters. ``status`` is one
+    status or several (any of them): the status shown, today's or the one in force at
+    ``as_of``.
 
     Adds no query of its own; with ``as_of`` (or ``status``/``verified`` needing the
     latest update) it adds correlated subqueries over progress updates.
@@ -68,8 +94,10 @@ def follow_up_conditions(
         queryset = queryset.filter(delegation=delegation)
     if status or overdue or as_of is not None:
         queryset = with_shown_status(queryset, as_of)
+    if isinstance(status, str):
+        status = [status]
     if status:
-        queryset = queryset.filter(shown_status=status)
+        queryset = queryset.filter(shown_status__in=list(status))
     wants_overdue = _yes(overdue)
     if wants_overdue is not None:
         is_overdue = overdue_q(as_of or today, status="shown_status")
@@ -96,18 +124,6 @@ def follow_up_conditions(
     return queryset
 
 
-class CodeFilter(django_filters.CharFilter):
-    """An exact match on a code typed in any case (``d1s1``, ``Silver-Kayemba``)."""
-
-    def __init__(self, *args, normalize=str.upper, **kwargs):
-        kwargs.setdefault("widget", CodeInput(attrs={"autocomplete": "off"}))
-        super().__init__(*args, **kwargs)
-        self.normalize = normalize
-
-    def filter(self, qs, value):
-        return super().filter(qs, self.normalize(value.strip()) if value else value)
-
-
 class FollowUpConditionFilter(django_filters.Filter):
     """A follow-up-level parameter. On follow-ups it filters them
     (``follow_up_conditions``); on recommendations the parameters hold together for one
@@ -123,7 +139,11 @@ class ConditionChoiceFilter(FollowUpConditionFilter, django_filters.ChoiceFilter
     pass
 
 
-class ConditionModelChoiceFilter(FollowUpConditionFilter, django_filters.ModelChoiceFilter):
+class ConditionMultipleChoiceFilter(FollowUpConditionFilter, django_filters.MultipleChoiceFilter):
+    pass
+
+
+class ConditionListedChoiceFilter(FollowUpConditionFilter, ListedChoiceFilter):
     pass
 
 
@@ -159,14 +179,28 @@ class BaseFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("All meetings"),
     )
-    session = CodeFilter(
+    session = ListedChoiceFilter(
         label=_("Session"),
         field_name="session__code",
-        max_length=20,
-        widget=CodeInput(attrs={"placeholder": "D1S1", "autocomplete": "off"}),
+        queryset=Session.objects.select_related("meeting").order_by(
+            "meeting__start_date", "meeting__slug", "day", "order"
+        ),
+        key=lambda session: session.code,
+        label_of=session_label,
+        group_of=lambda session: session.meeting.title,
+        empty_label=_("Any session"),
     )
-    speaker = CodeFilter(
-        label=_("Speaker"), field_name="speaker__slug", max_length=80, normalize=str.lower
+    speaker = ListedChoiceFilter(
+        label=_("Speaker"),
+        field_name="speaker__slug",
+        # The people who made at least one recommendation, by name (without honorific).
+        queryset=Person.objects.filter(
+            Exists(Recommendation.objects.filter(speaker=OuterRef("pk")))
+        ).order_by("name", "slug"),
+        key=lambda person: person.slug,
+        label_of=lambda person: person.name,
+        normalize=str.lower,
+        empty_label=_("Any speaker"),
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"),
@@ -174,18 +208,20 @@ class BaseFilter(django_filters.FilterSet):
         choices=Recommendation.Kind.choices,
         empty_label=_("Any kind"),
     )
-    delegation = ConditionModelChoiceFilter(
+    delegation = ConditionListedChoiceFilter(
         label=_("Delegation"),
         field_name="delegation",
-        queryset=Delegation.objects.all(),
-        to_field_name="code",
-        widget=CodeInput(attrs={"placeholder": "PAK", "autocomplete": "off"}),
+        queryset=Delegation.objects.order_by("name", "code"),
+        key=lambda delegation: delegation.code,
+        label_of=lambda delegation: delegation.name,
+        empty_label=_("Any delegation"),
+        to_row=True,
     )
-    status = ConditionChoiceFilter(
+    status = ConditionMultipleChoiceFilter(
         label=_("Follow-up status"),
         field_name="status",
         choices=State.choices,
-        empty_label=_("Any status"),
+        widget=forms.CheckboxSelectMultiple,
     )
     overdue = ConditionChoiceFilter(
         label=_("Overdue"), field_name="overdue", choices=YES_NO, empty_label=_("Either")
@@ -223,12 +259,29 @@ class BaseFilter(django_filters.FilterSet):
     def as_of_date(self) -> datetime.date | None:
         return self.clean_value("as_of")
 
-    def follow_up_params(self) -> dict:
-        data = self.form.cleaned_data
+    def follow_up_params(self, values: dict | None = None) -> dict:
+        """The follow-up-level parameters of ``values`` (the cleaned data by default),
+        ``None`` for those not given."""
+        data = self.form.cleaned_data if values is None else values
         return {name: data.get(name) or None for name in FOLLOW_UP_PARAMS}
 
     def has_follow_up_params(self) -> bool:
         return any(value is not None for value in self.follow_up_params().values())
+
+    def filter_queryset(self, queryset):
+        return self.filter_values(queryset, self.form.cleaned_data)
+
+    def filter_values(self, queryset, values: dict):
+        """``queryset`` filtered by ``values`` (cleaned parameters). Adds no query."""
+        for name, value in values.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def queryset_without(self, *names):
+        """The filtered queryset as if the parameters ``names`` were not given, for
+        facet counts; the form is not cleaned again. Adds no query."""
+        values = {**self.form.cleaned_data, **dict.fromkeys(names)}
+        return self.filter_values(self.queryset.all(), values)
 
     def filter_search(self, queryset, name, value):
         text = value.strip()
@@ -270,20 +323,21 @@ class RecommendationFilter(BaseFilter):
     class Meta(BaseFilter.Meta):
         model = Recommendation
 
-    def filter_queryset(self, queryset):
+    def filter_values(self, queryset, values: dict):
         # Item-level filters one by one; the follow-up-level ones as one group, so that
         # one and the same follow-up meets them all; the order last.
-        for name, value in self.form.cleaned_data.items():
+        for name, value in values.items():
             if name not in FOLLOW_UP_PARAMS and name != "sort":
                 queryset = self.filters[name].filter(queryset, value)
-        if self.has_follow_up_params():
+        params = self.follow_up_params(values)
+        if any(value is not None for value in params.values()):
             matching = follow_up_conditions(
                 FollowUp.objects.filter(recommendation=OuterRef("pk")),
-                as_of=self.as_of_date,
-                **self.follow_up_params(),
+                as_of=values.get("as_of"),
+                **params,
             )
             queryset = queryset.filter(Exists(matching))
-        return self.sort_queryset(queryset, "sort", self.form.cleaned_data.get("sort"))
+        return self.sort_queryset(queryset, "sort", values.get("sort"))
 
     def sort_queryset(self, queryset, name, value):
         sort = value or "session"
@@ -319,17 +373,20 @@ class FollowUpFilter(BaseFilter):
         # The status shown is the one in force at the end of that day.
         return with_shown_status(queryset, value)
 
-    def filter_queryset(self, queryset):
+    def filter_values(self, queryset, values: dict):
         return (
             super()
-            .filter_queryset(queryset)
+            .filter_values(queryset, values)
             .order_by("recommendation__sort_key", "delegation__code")
         )
 
 
 def describe_active_filters(filterset) -> list[tuple[str, str, str, str]]:
     """``(param, label, value shown, raw value)`` for each active parameter, so a page
-    can list them with a link that removes each one. No query (uses cleaned data)."""
+    can list them with a link that removes each one; each value is shown by its name
+    (a delegation's, a speaker's, a session's title, a status's label), and a repeated
+    parameter gives one entry per value. No query (uses cleaned data and the options
+    the form read to validate them)."""
     if not filterset.is_bound or not filterset.is_valid():
         return []
     active = []
@@ -343,7 +400,14 @@ def describe_active_filters(filterset) -> list[tuple[str, str, str, str]]:
             for theme in value:
                 active.append((name, str(field.label), str(theme), theme.slug))
             continue
-        if isinstance(field, forms.ModelChoiceField):
+        if name == "status":
+            labels = dict(field.choices)
+            for status in value:
+                active.append((name, str(field.label), str(labels[status]), status))
+            continue
+        if isinstance(field, ListedChoiceField):
+            shown = field.label_for(value)
+        elif isinstance(field, forms.ModelChoiceField):
             shown = value  # the object itself; its choices would cost a query
         else:
             shown = dict(getattr(field, "choices", [])).get(value, value)

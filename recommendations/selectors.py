@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -21,8 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from . import access
-from .filters import follow_up_conditions
+from . import access, snippets
+from .filters import FOLLOW_UP_PARAMS, follow_up_conditions
 from .models import (
     Delegation,
     FollowUp,
@@ -32,6 +33,7 @@ from .models import (
     Session,
     Theme,
 )
+from .pagination import count_cap
 from .status import State, Status, latest_update, rank, shown_status, status_on, with_shown_status
 
 # How many matching follow-ups a row of the recommendation list shows inline.
@@ -164,10 +166,12 @@ def matching_follow_ups_by_item(
 
 
 def attach_list_details(items, filterset) -> None:
-    """Give each recommendation of a page ``status_counts`` and, when follow-up-level
+    """Give each recommendation of a page ``status_counts``; when follow-up-level
     parameters are active, ``matches`` (the follow-ups that made it match) and
-    ``n_matching``. Two queries at most, whatever the page size."""
+    ``n_matching``; and ``snippet``, the searched words in context when ``q`` is active
+    (``snippets.snippet_for``, in Python). Two queries at most, whatever the page size."""
     ids = [item.pk for item in items]
+    search = (filterset.clean_value("q") or "").strip()
     counts = status_counts_by_item(ids, as_of=filterset.as_of_date)
     matches = (
         matching_follow_ups_by_item(ids, filterset) if filterset.has_follow_up_params() else {}
@@ -176,6 +180,80 @@ def attach_list_details(items, filterset) -> None:
         item.status_counts = counts.get(item.pk, StatusCounts())
         item.matches = matches.get(item.pk, [])
         item.n_matching = item.matches[0].n_matching if item.matches else 0
+        item.snippet = snippets.snippet_for(item, search) if search else None
+
+
+# The options of the list filters that show how many results each would give.
+FACETS = ("theme", "status", "kind", "session")
+# Where each item-level facet's value is, from the item.
+_FACET_FIELDS = {"theme": "themes__slug", "kind": "kind", "session": "session__code"}
+
+
+def facet_counts(filterset) -> dict[str, dict[str, int]]:
+    """For each of ``FACETS``, how many results each of its values would give, counted
+    under every other active parameter (a facet's own selection does not narrow its own
+    counts): recommendations on a recommendation filter, follow-ups on a follow-up
+    filter. The filter must be valid.
+
+    Like the list's count, a facet reads at most ``count_cap() + 1`` rows: one with more
+    rows to count is left out (its options show no count) rather than counted inexactly
+    or slowly. One grouped query per facet (four), whatever the number of rows."""
+    as_of, cap = filterset.as_of_date, count_cap()
+    counts = {}
+    for name in FACETS:
+        if name == "status":
+            rows = _status_facet_rows(filterset, as_of)
+        else:
+            # One row per result and value (per theme, for an item on several).
+            rows = filterset.queryset_without(name).annotate(
+                facet_value=F(filterset.item_prefix + _FACET_FIELDS[name]), facet_unit=F("pk")
+            )
+        found = _capped_counts(rows, cap=cap)
+        if found is not None:
+            counts[name] = found
+    return counts
+
+
+def _status_facet_rows(filterset, as_of):
+    """The rows the status facet counts: follow-ups with ``facet_value`` (the status
+    shown) and ``facet_unit`` (what one result is). Adds no query."""
+    if filterset.item_prefix:  # follow-ups: each one counts once
+        follow_ups, unit = filterset.queryset_without("status"), F("pk")
+    else:
+        # An item counts once in each status that one of its follow-ups meeting the
+        # other follow-up-level parameters is in (as the filter matches it).
+        items = filterset.queryset_without(*FOLLOW_UP_PARAMS)
+        follow_ups = follow_up_conditions(
+            FollowUp.objects.filter(recommendation__in=items.values("pk")),
+            as_of=as_of,
+            **{**filterset.follow_up_params(), "status": None},
+        )
+        unit = F("recommendation_id")
+    return with_shown_status(follow_ups, as_of).annotate(
+        facet_value=F("shown_status"), facet_unit=unit
+    )
+
+
+def _capped_counts(rows, *, cap: int) -> dict[str, int] | None:
+    """How many distinct ``facet_unit`` there are for each ``facet_value`` among the
+    first ``cap + 1`` of ``rows``; None when there are more than ``cap`` rows. One query:
+    the rows' own SELECT, limited, grouped around it."""
+    inner = rows.order_by().values_list("facet_value", "facet_unit")[: cap + 1]
+    sql, params = inner.query.sql_with_params()
+    connection = connections[rows.db]
+    # The ORM cannot group around a limited subquery; the SQL around it names only
+    # its two columns, and every value stays a parameter of the ORM's own SQL.
+    value, unit = (connection.ops.quote_name(n) for n in ("facet_value", "facet_unit"))
+    grouped = (
+        f"SELECT {value}, COUNT(DISTINCT {unit}), COUNT(*) FROM ({sql}) facet_rows "  # noqa: S608
+        f"GROUP BY {value}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        found = cursor.fetchall()
+    if sum(n_rows for _, _, n_rows in found) > cap:
+        return None
+    return {value: n for value, n, _ in found if value is not None}
 
 
 def recommendation_for_page(code: str) -> Recommendation:

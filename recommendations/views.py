@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import selectors
-from .filters import FollowUpFilter, RecommendationFilter, describe_active_filters
+from .filter_fields import label_with_counts
+from .filters import (
+    MULTIPLE_PARAMS,
+    FollowUpFilter,
+    RecommendationFilter,
+    describe_active_filters,
+)
 from .models import Delegation, FollowUp, Recommendation
 from .pagination import PAGE_SIZES, paginate
 from .status import State
@@ -46,7 +52,7 @@ def _removal_links(params, active) -> list[dict]:
     for name, label, shown, raw in active:
         query = params.copy()
         query.pop("page", None)
-        if name == "theme":
+        if name in MULTIPLE_PARAMS:
             query.setlist(name, [v for v in query.getlist(name) if v != raw])
         else:
             query.pop(name, None)
@@ -153,6 +159,7 @@ def recommendation_list(request):
     context = _filter_context(request, filterset)
     if not filterset.is_valid():
         return render(request, "recommendations/list.html", context, status=400)
+    label_with_counts(filterset.form, selectors.facet_counts(filterset))
     pagination = paginate(filterset.qs, request.GET)
     items = list(pagination.page.object_list)
     selectors.attach_list_details(items, filterset)
@@ -202,6 +209,7 @@ def follow_up_list(request):
     context = _filter_context(request, filterset)
     if not filterset.is_valid():
         return render(request, "recommendations/follow_ups.html", context, status=400)
+    label_with_counts(filterset.form, selectors.facet_counts(filterset))
     times = _time_context(request, filterset)
     pagination = _paginate(
         filterset.qs,

@@ -245,8 +245,7 @@ def _filename_parts(data: dict) -> list[str]:
             parts.append(data[name])
     if data.get("delegation"):
         parts.append(data["delegation"].code)
-    if data.get("status"):
-        parts.append(data["status"])
+    parts.extend(data.get("status") or [])
     if data.get("overdue"):
         parts.append("overdue" if data["overdue"] == "yes" else "not-overdue")
     if data.get("verified"):

@@ -17,6 +17,7 @@ WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
         "/recommendations/",
         "/recommendations/?theme=ieds&delegation=PAK&changed_since=2023-09-01",
         "/recommendations/?status=done&q=%00",
+        "/recommendations/?q=improvised&speaker=ada-speaker&status=completed&status=planned",
         "/recommendations/D1S1-01/",
         "/recommendations/D1S1-01/?as_of=2023-10-31",
         "/themes/",

@@ -24,7 +24,7 @@ def result_codes(page) -> list[str]:
 def journey(bp, language: str):
     page, words = bp.page, LABELS[language]
     bp.goto("/recommendations/")
-    page.get_by_label("Ieds", exact=True).check()
+    page.get_by_role("checkbox", name="Ieds (27)", exact=True).check()
     page.get_by_role("button", name=words["apply"]).click()
     page.wait_for_url(re.compile(r"theme=ieds"))
     assert words["count_27"] in page.locator("p.result-count").inner_text()
@@ -83,7 +83,7 @@ def test_the_pages_work_without_javascript(pages_chromium, live_server, pages_si
     context = pages_chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/recommendations/")
-    page.get_by_label("Ieds", exact=True).check()
+    page.get_by_role("checkbox", name="Ieds (27)", exact=True).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"theme=ieds"))
     assert "of 27 items" in page.locator("p.result-count").inner_text()

@@ -127,15 +127,17 @@ def test_the_as_of_list_makes_a_fixed_number_of_queries_whatever_the_updates(
     client, site_data, django_assert_num_queries
 ):
     # 1 sample_data_loaded, 2 capped COUNT, 3 the page, 4 themes, 5 status counts
-    # as of the day (grouped), 6 theme choices, 7 meeting choices.
+    # as of the day (grouped), 6–9 the facet counts (themes, statuses as of the day,
+    # kinds, sessions: one grouped query each), 10 theme choices, 11 meeting choices,
+    # 12 session, 13 speaker and 14 delegation choices.
     query = "/recommendations/?as_of=2023-10-15&per_page=10"
-    with django_assert_num_queries(7) as before:
+    with django_assert_num_queries(14) as before:
         assert client.get(query).status_code == 200
     for follow_up in site_data.follow_ups.values():
         for day in range(1, 29):
             services.progress_update_create(
                 follow_up=follow_up, date=D(2023, 9, day), status=Status.IN_PROGRESS
             )
-    with django_assert_num_queries(7) as after:
+    with django_assert_num_queries(14) as after:
         assert client.get(query).status_code == 200
-    assert len(before) == len(after) == 7
+    assert len(before) == len(after) == 14

@@ -57,10 +57,12 @@ def test_the_follow_up_list_makes_a_fixed_number_of_queries(
     client, site_data, many_items, django_assert_num_queries
 ):
     # 1 sample_data_loaded, 2 capped COUNT, 3 the page of follow-ups with item,
-    # delegation, status and latest update, 4 theme choices, 5 meeting choices.
-    with django_assert_num_queries(5) as small:
+    # delegation, status and latest update, 4–7 the facet counts of follow-ups (themes,
+    # statuses, kinds, sessions: one grouped query each), 8 theme choices, 9 meeting
+    # choices, 10 session, 11 speaker and 12 delegation choices.
+    with django_assert_num_queries(12) as small:
         assert client.get("/follow-ups/?per_page=10").status_code == 200
     many_items(60)
-    with django_assert_num_queries(5) as large:
+    with django_assert_num_queries(12) as large:
         assert client.get("/follow-ups/?per_page=100").status_code == 200
-    assert len(small) == len(large) == 5
+    assert len(small) == len(large) == 12

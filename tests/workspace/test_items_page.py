@@ -174,7 +174,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_items(
 ):
     for _ in range(n_more):
         make_recommendation(theme_slugs=("medical", "training"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         # 1. the session  2. the user
         # 3. is the user Secretariat staff?  4. the user's focal point and delegation
         # 5. the number of items in each group (grouped)
@@ -182,7 +182,8 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_items(
         #    follow-up joined and its latest verification as a subquery
         # 8. the themes of the page's items (prefetch)
         # 9. is illustrative data loaded? (context processor)
-        # 10. the themes and 11. the meetings of the filter form
+        # 10. the themes, 11. the meetings, 12. the sessions and 13. the speakers of
+        #     the filter form
         response = pak_client.get("/workspace/")
     assert response.context["n_items"] == 6 + n_more
 
@@ -190,17 +191,17 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_items(
 def test_filtering_on_the_follow_up_adds_the_delegation_and_theme_look_ups(
     pak_client, django_assert_num_queries
 ):
-    with django_assert_num_queries(13):
-        # the 11 queries above, plus the theme and the delegation the filter form cleans
+    with django_assert_num_queries(15):
+        # the 13 queries above, plus the theme and the delegations the filter form cleans
         pak_client.get("/workspace/?status=planned&theme=medical")
 
 
 def test_staff_queries_are_fixed_too(staff_client, django_assert_num_queries):
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         # 1. the session  2. the user  3. the delegation of the URL
         # 4. is the user Secretariat staff? (then no focal-point look-up)
         # 5.–8. groups, COUNT, page, themes  9. illustrative data?
-        # 10.–11. the filter form's themes and meetings
+        # 10.–13. the filter form's themes, meetings, sessions and speakers
         staff_client.get("/workspace/PAK/")
 
 

@@ -20,6 +20,7 @@ from recommendations.exports import (
     Progress,
     export_from_params,
 )
+from recommendations.filters import MULTIPLE_PARAMS
 
 # Option name → query parameter, in the order of the list's filter form.
 PARAMETERS = [
@@ -29,7 +30,6 @@ PARAMETERS = [
     ("speaker", "speaker"),
     ("kind", "kind"),
     ("delegation", "delegation"),
-    ("status", "status"),
     ("overdue", "overdue"),
     ("as_of", "as_of"),
     ("changed_since", "changed_since"),
@@ -68,7 +68,12 @@ class Command(BaseCommand):
         parser.add_argument("--speaker", help="Speaker slug.")
         parser.add_argument("--kind", help="recommendation, commitment or observation.")
         parser.add_argument("--delegation", help="Delegation code, e.g. PAK.")
-        parser.add_argument("--status", help="Follow-up status, e.g. in_progress.")
+        parser.add_argument(
+            "--status",
+            action="append",
+            default=[],
+            help="Follow-up status, e.g. in_progress (repeatable: any of).",
+        )
         parser.add_argument("--overdue", choices=["yes", "no"])
         parser.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD: statuses at that day.")
         parser.add_argument(
@@ -90,8 +95,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         params = QueryDict(mutable=True)
-        for theme in options["theme"]:
-            params.appendlist("theme", theme)
+        for name in MULTIPLE_PARAMS:
+            for value in options[name]:
+                params.appendlist(name, value)
         for option, name in PARAMETERS:
             if options.get(option):
                 params[name] = options[option]
