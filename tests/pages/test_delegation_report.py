@@ -75,7 +75,7 @@ def test_the_states_are_counted_at_the_top(client, site_data):
     summary = html.split('<section class="report-summary"')[1].split("</section>")[0]
     assert "5 follow-ups" in summary
     counts = re.findall(r'status-(\w+)">[^<]+</span>\s*<strong>(\d+)</strong>', summary)
-    assert counts == [("not_started", "3"), ("planned", "1"), ("completed", "1")]
+    assert counts == [("not_reported", "3"), ("planned", "1"), ("completed", "1")]
 
 
 def test_group_session_groups_by_session_in_reading_order(client, site_data):

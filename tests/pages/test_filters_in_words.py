@@ -5,6 +5,7 @@ real Islamabad data where names matter, on the small meeting of
 ``tests.pages.fixtures`` where statuses do."""
 
 import csv
+import datetime
 import html as html_lib
 import io
 import re
@@ -13,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from recommendations import services
-from recommendations.models import Delegation, FollowUp, Person, Recommendation, Theme
+from recommendations.models import FollowUp, Person, Status, Theme
 
 pytest_plugins = ["tests.pages.fixtures"]
 
@@ -100,19 +101,21 @@ def test_the_delegation_is_chosen_by_name_and_sent_by_code_in_name_order(client,
 
 @pytest.fixture
 def pak_follows_two(islamabad):
-    pak = Delegation.objects.get(code="PAK")
+    """Pakistan, on the roster, follows every item; it has reported on two."""
     for code in ("D1S1-01", "D2S1-10"):
-        services.follow_up_create(
-            recommendation=Recommendation.objects.get(code=code), delegation=pak
+        services.progress_update_create(
+            follow_up=FollowUp.objects.get(recommendation__code=code, delegation__code="PAK"),
+            date=datetime.date(2023, 9, 1),
+            status=Status.PLANNED,
         )
 
 
 @pytest.mark.parametrize("code", ["PAK", "pak", " Pak "])
 def test_a_delegation_code_in_any_case_keeps_working(client, pak_follows_two, code):
-    html = page(client, f"{LIST}?delegation={code}")
+    html = page(client, f"{LIST}?delegation={code}&status=planned")
     assert codes(html) == ["D1S1-01", "D2S1-10"]
     assert selected(html, "delegation") == "PAK"  # kept for the next submission
-    assert chips(html) == ["Delegation: Pakistan"]
+    assert chips(html) == ["Delegation: Pakistan", "Follow-up status: Planned"]
 
 
 @pytest.mark.parametrize(
@@ -166,7 +169,8 @@ def test_sessions_are_offered_by_day_order_and_title_and_codes_keep_working(clie
 def test_the_active_filters_show_names_and_titles_never_codes(client, pak_follows_two):
     html = page(
         client,
-        f"{LIST}?delegation=pak&speaker=silver-kayemba&session=D2S1&theme=ieds&kind=recommendation",
+        f"{LIST}?delegation=pak&speaker=silver-kayemba&session=D2S1&theme=ieds"
+        "&kind=recommendation&status=planned",
     )
     assert codes(html) == ["D2S1-10"]
     assert chips(html) == [
@@ -176,6 +180,7 @@ def test_the_active_filters_show_names_and_titles_never_codes(client, pak_follow
         "Speaker: Silver Kayemba",
         "Kind: Recommendation",
         "Delegation: Pakistan",
+        "Follow-up status: Planned",
     ]
 
 
@@ -212,25 +217,25 @@ def test_the_other_facets_count_within_the_theme(client, islamabad):
 
 def test_the_status_counts_are_items_on_the_list_and_follow_ups_on_theirs(client, site_data):
     # PAK: D1S1-01 completed, D2S1-01 planned; JPN: D1S1-01 in progress, D1S1-03
-    # completed; the six others not started.
+    # completed; the six others with no report yet.
     items = counted(page(client, LIST), "status")
     assert items == {
-        "not_reported": 0,
-        "not_started": 4,
+        "not_reported": 4,
+        "not_started": 0,
         "planned": 1,
         "in_progress": 1,
         "completed": 2,
         "not_applicable": 0,
     }
     follow_ups = counted(page(client, FOLLOW_UPS), "status")
-    assert follow_ups == {**items, "not_started": 6}
+    assert follow_ups == {**items, "not_reported": 6}
     # Under the other filters (PAK's follow-ups), never under the statuses ticked.
-    expected = {**items, "not_started": 3, "in_progress": 0, "completed": 1}
+    expected = {**items, "not_reported": 3, "in_progress": 0, "completed": 1}
     for query in ("?delegation=PAK", "?delegation=PAK&status=completed&status=planned"):
         assert counted(page(client, LIST + query), "status") == expected
     assert counted(page(client, FOLLOW_UPS + "?delegation=PAK&status=planned"), "status") == {
         **expected,
-        "not_started": 3,
+        "not_reported": 3,
     }
 
 
@@ -317,7 +322,7 @@ def test_the_list_in_words_makes_a_fixed_number_of_queries(
     client, site_data, many_items, django_assert_num_queries
 ):
     query = (
-        f"{LIST}?q=evacuation&theme=ieds&theme=medical&status=planned&status=not_started"
+        f"{LIST}?q=evacuation&theme=ieds&theme=medical&status=planned&status=not_reported"
         "&delegation=pak&speaker=ada-speaker&session=d1s1&kind=recommendation&per_page=100"
     )
     for n in (0, 60):
