@@ -35,10 +35,12 @@ def test_the_code_is_case_insensitive(client, site_data):
 
 def test_latest_updates_say_verified_or_self_reported(client, site_data):
     html = client.get("/delegations/PAK/").content.decode()
-    completed = html.split('id="group-completed"')[1]
-    assert "Self-reported" in completed.split("</tr>")[1]
+    # The first follow-up row of the group: in the first row group, after the
+    # item's header row (which has a class).
+    completed = html.split('id="group-completed"')[1].split("<tbody>")[1]
+    assert "Self-reported" in completed.split("<tr>")[1]
     jpn = client.get("/delegations/JPN/").content.decode()
-    assert "Verified" in jpn.split('id="group-completed"')[1].split("</tr>")[1]
+    assert "Verified" in jpn.split('id="group-completed"')[1].split("<tbody>")[1].split("<tr>")[1]
 
 
 def test_filters_apply_within_the_delegation(client, site_data):
