@@ -132,6 +132,12 @@ def _paged_context(request, pagination, *, noun: str) -> dict:
     }
 
 
+def _passed_targets(follow_ups, as_of) -> list:
+    """The notice of a passed target meeting, for today's statuses only (a page as of a
+    day shows no overdue either). One query, none with ``as_of``."""
+    return [] if as_of else selectors.passed_targets(follow_ups)
+
+
 def _paginate(queryset, params, decorate):
     """Count and page on the filtered queryset as it is; ``decorate`` (joins and
     annotations for display) applies to the rows of the page only, so the count
@@ -187,6 +193,7 @@ def follow_up_list(request):
     context.update(_paged_context(request, pagination, noun="follow-ups"))
     context.update(times)
     context["follow_ups"] = list(pagination.page.object_list)
+    context["passed_targets"] = _passed_targets(filterset.qs, times["as_of"])
     # The follow-up export takes the same parameters as /follow-ups/.
     context["export_path"] = reverse("recommendations:follow_ups_export")
     context["export_xlsx_path"] = reverse("recommendations:follow_ups_export_xlsx")
@@ -228,6 +235,7 @@ def delegation_detail(request, code):
         {
             "follow_ups": list(pagination.page.object_list),
             "totals": totals,
+            "passed_targets": _passed_targets(filterset.qs, times["as_of"]),
             "export_path": reverse("recommendations:follow_ups_export"),
             "export_xlsx_path": reverse("recommendations:follow_ups_export_xlsx"),
         }
@@ -258,6 +266,7 @@ def recommendation_detail(request, code):
         "themes": list(item.themes.all()),
         "follow_ups": follow_ups,
         "status_counts": counts,
+        "passed_targets": [] if as_of else selectors.passed_target_of(item.meeting, follow_ups),
         "as_of": as_of,
         "as_of_form": form,
     }

@@ -2,6 +2,7 @@
 
 from django import template
 
+from .. import status as rules
 from ..models import Status
 
 register = template.Library()
@@ -29,3 +30,10 @@ def percent(part, whole) -> int:
 def count_for(counts, status) -> int:
     """The number in ``status`` from a StatusCounts."""
     return counts.counts.get(status, 0)
+
+
+@register.filter
+def overdue_on_own_target(follow_up, meeting_target_date) -> bool:
+    """Whether ``follow_up`` gets an "Overdue" badge: ``status.overdue_on_own_target``
+    with the date of the meeting its item prepares (``meeting_target_date``)."""
+    return rules.overdue_on_own_target(follow_up.target_date, follow_up.status, meeting_target_date)

@@ -95,10 +95,14 @@ def test_the_delegation_page_makes_a_fixed_number_of_queries(
 ):
     # 1 sample_data_loaded, 2 the delegation, 3 the delegation again (filter
     # validation), 4 totals by status, 5 capped COUNT, 6 the page of follow-ups,
-    # 7 theme choices and 8 meeting choices of the filter form.
-    with django_assert_num_queries(8) as small:
+    # 7 the open follow-ups due by a target meeting that passed, 8 theme choices
+    # and 9 meeting choices of the filter form.
+    with django_assert_num_queries(9) as small:
         assert client.get("/delegations/PAK/?per_page=10").status_code == 200
     many_items(40)
-    with django_assert_num_queries(8) as large:
+    with django_assert_num_queries(9) as large:
+        assert client.get("/delegations/PAK/?per_page=100").status_code == 200
+    # As of a day no follow-up is shown overdue: no query 7.
+    with django_assert_num_queries(8) as as_of:
         assert client.get("/delegations/PAK/?per_page=100&as_of=2023-09-15").status_code == 200
-    assert len(small) == len(large) == 8
+    assert (len(small), len(large), len(as_of)) == (9, 9, 8)
