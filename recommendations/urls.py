@@ -48,4 +48,7 @@ urlpatterns = [
         name="progress_updates_export_xlsx",
     ),
     path("delegations/<str:code>/", views.delegation_detail, name="delegation"),
+    path("source/", views.source, name="source"),
+    # One fixed file name, not a pattern: no part of the URL names a file.
+    path(f"source/{views.SOURCE_NAME}", views.source_download, name="source_download"),
 ]

@@ -7,14 +7,18 @@ recommendation or delegation gives 404; a bad page number gives the nearest page
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
-from django.http import Http404, QueryDict
+from django.conf import settings
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .filters import FollowUpFilter, RecommendationFilter, describe_active_filters
@@ -385,3 +389,36 @@ def dashboard(request):
         }
     )
     return render(request, "recommendations/dashboard.html", context)
+
+
+# The Chair's Summary every item comes from, kept word for word in the repository. It
+# is read by this fixed name only (nothing from the URL reaches the filesystem), once
+# per process.
+SOURCE_NAME = "islamabad-2023-chairs-summary.txt"
+SOURCE_PATH = settings.BASE_DIR / "fixtures" / "source" / SOURCE_NAME
+
+
+@functools.cache
+def _source_bytes() -> bytes:
+    return SOURCE_PATH.read_bytes()
+
+
+@require_safe
+def source(request):
+    """``/source/``: the Chair's Summary as plain text, with a link to download it. One
+    file read per process, no query."""
+    data = _source_bytes()
+    context = {
+        "source_text": data.decode("utf-8").strip("\n"),
+        "source_size": len(data),
+        "source_name": SOURCE_NAME,
+    }
+    return render(request, "recommendations/source.html", context)
+
+
+@require_safe
+def source_download(request):
+    """``/source/islamabad-2023-chairs-summary.txt``: the file itself, as a download."""
+    response = HttpResponse(_source_bytes(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{SOURCE_NAME}"'
+    return response
