@@ -7,6 +7,7 @@ recommendation or delegation gives 404; a bad page number gives the nearest page
 
 from __future__ import annotations
 
+import datetime
 import functools
 
 from django import forms
@@ -251,6 +252,13 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(required=False, label=gettext_lazy("Status as of"))
 
 
+def _session_day(item) -> datetime.date:
+    """The day the item's session was held: its day of the meeting, counted from the
+    first (never after the last). No query."""
+    day = item.meeting.start_date + datetime.timedelta(days=item.session.day - 1)
+    return min(day, item.meeting.end_date)
+
+
 def recommendation_detail(request, code):
     """``/recommendations/<code>/``: the item and every delegation's follow-up."""
     if not _valid_code(code):
@@ -267,6 +275,8 @@ def recommendation_detail(request, code):
         counts.add(follow_up.shown_status, 1)
     context = {
         "item": item,
+        "said_on": _session_day(item),
+        "permalink": request.build_absolute_uri(item.get_absolute_url()),
         "themes": list(item.themes.all()),
         "follow_ups": follow_ups,
         "status_counts": counts,
