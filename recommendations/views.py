@@ -249,7 +249,11 @@ def delegation_detail(request, code):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(required=False, label=gettext_lazy("Status as of"))
+    as_of = forms.DateField(
+        required=False,
+        label=gettext_lazy("Status as of"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 def _session_day(item) -> datetime.date:
