@@ -139,7 +139,8 @@ class SetStatusForm(forms.Form):
     date = forms.DateField(
         label=_("Date of the update"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes ISO dates only, whatever the language's date format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=_("Note"),

@@ -34,7 +34,17 @@ from .models import (
     Theme,
 )
 from .pagination import count_cap
-from .status import State, Status, latest_update, rank, shown_status, status_on, with_shown_status
+from .status import (
+    State,
+    Status,
+    due_by_target_meeting,
+    due_by_target_meeting_q,
+    latest_update,
+    rank,
+    shown_status,
+    status_on,
+    with_shown_status,
+)
 
 # How many matching follow-ups a row of the recommendation list shows inline.
 MATCHES_PER_ITEM = 5
@@ -128,11 +138,62 @@ def status_counts_by_item(ids, *, as_of: datetime.date | None = None) -> dict[in
 def follow_up_rows(queryset, *, as_of=None, changed_since=None):
     """A follow-up queryset ready for a list: recommendation and delegation joined,
     ``shown_status``, the latest update's date and verification, and with
-    ``changed_since`` the ``from_status`` in force at the end of that day. Adds no query."""
-    queryset = _with_latest_update(queryset.select_related("recommendation", "delegation"), as_of)
+    ``changed_since`` the ``from_status`` in force at the end of that day, and
+    ``meeting_target_date`` (the date of the meeting the item prepares, which tells a
+    follow-up's own target from the default one). Adds no query."""
+    queryset = _with_latest_update(
+        queryset.select_related("recommendation", "delegation"), as_of
+    ).annotate(meeting_target_date=F("recommendation__meeting__target_date"))
     if changed_since is not None:
         queryset = queryset.annotate(from_status=status_on(changed_since))
     return queryset
+
+
+@dataclass
+class PassedTarget:
+    """A meeting that follow-ups were due by and that has passed, and how many of them
+    are still open (``status.due_by_target_meeting_q``)."""
+
+    name: str
+    city: str
+    date: datetime.date
+    n: int
+
+
+def passed_targets(follow_ups, *, today: datetime.date | None = None) -> list[PassedTarget]:
+    """For a follow-up queryset, each meeting their items prepare that passed before
+    ``today`` with open follow-ups still due by it, and how many. One grouped query."""
+    rows = (
+        follow_ups.filter(due_by_target_meeting_q(today))
+        .values(
+            "recommendation__meeting__target_name",
+            "recommendation__meeting__target_city",
+            "recommendation__meeting__target_date",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("recommendation__meeting__target_date", "recommendation__meeting__target_name")
+    )
+    return [
+        PassedTarget(
+            row["recommendation__meeting__target_name"],
+            row["recommendation__meeting__target_city"],
+            row["recommendation__meeting__target_date"],
+            row["n"],
+        )
+        for row in rows
+    ]
+
+
+def passed_target_of(meeting: Meeting, follow_ups, today=None) -> list[PassedTarget]:
+    """``passed_targets`` for follow-ups already read, all of items of ``meeting``.
+    No query."""
+    n = sum(
+        due_by_target_meeting(f.target_date, f.status, meeting.target_date, today)
+        for f in follow_ups
+    )
+    if not n:
+        return []
+    return [PassedTarget(meeting.target_name, meeting.target_city, meeting.target_date, n)]
 
 
 def matching_follow_ups_by_item(

@@ -202,3 +202,45 @@ def with_previous_status(
             own_date=Window(FirstValue("date"), frame=RowRange(start=0, end=0), **window)
         ).filter(own_date__gt=after)
     return updates
+
+
+# The overdue rule as pages show it. A follow-up's target date defaults to the date of
+# the meeting its item prepares (the Ministerial); once that meeting has passed, every
+# open follow-up still on that default is late for the same reason, which a page says
+# once at the top rather than on each row. A target of the follow-up's own that passed
+# is news about that follow-up, and keeps its badge.
+
+
+def due_by_target_meeting_q(
+    today: datetime.date | None = None,
+    *,
+    status: str = "status",
+    target: str = "target_date",
+    meeting_target: str = "recommendation__meeting__target_date",
+) -> Q:
+    """``overdue_q`` for the follow-ups whose target date is the date of the meeting
+    their item prepares (the field ``meeting_target``): that meeting passed before
+    ``today`` while they are open."""
+    return overdue_q(today, status=status, target=target) & Q(**{target: F(meeting_target)})
+
+
+def due_by_target_meeting(
+    target_date: datetime.date | None,
+    status: str,
+    meeting_target_date: datetime.date | None,
+    today=None,
+) -> bool:
+    """``due_by_target_meeting_q`` for one follow-up already in memory."""
+    return is_overdue(target_date, status, today) and target_date == meeting_target_date
+
+
+def overdue_on_own_target(
+    target_date: datetime.date | None,
+    status: str,
+    meeting_target_date: datetime.date | None,
+    today=None,
+) -> bool:
+    """Overdue (``is_overdue``) on a target date of the follow-up's own, one other than
+    the date of the meeting its item prepares: what an "Overdue" badge says. The rest
+    of the overdue follow-ups are ``due_by_target_meeting``."""
+    return is_overdue(target_date, status, today) and target_date != meeting_target_date

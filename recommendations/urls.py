@@ -59,4 +59,7 @@ urlpatterns = [
         report_views.delegation_report_pdf,
         name="delegation_report_pdf",
     ),
+    path("source/", views.source, name="source"),
+    # One fixed file name, not a pattern: no part of the URL names a file.
+    path(f"source/{views.SOURCE_NAME}", views.source_download, name="source_download"),
 ]

@@ -7,14 +7,19 @@ recommendation or delegation gives 404; a bad page number gives the nearest page
 
 from __future__ import annotations
 
+import datetime
+import functools
+
 from django import forms
-from django.http import Http404, QueryDict
+from django.conf import settings
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .filter_fields import label_with_counts
@@ -138,6 +143,12 @@ def _paged_context(request, pagination, *, noun: str) -> dict:
     }
 
 
+def _passed_targets(follow_ups, as_of) -> list:
+    """The notice of a passed target meeting, for today's statuses only (a page as of a
+    day shows no overdue either). One query, none with ``as_of``."""
+    return [] if as_of else selectors.passed_targets(follow_ups)
+
+
 def _paginate(queryset, params, decorate):
     """Count and page on the filtered queryset as it is; ``decorate`` (joins and
     annotations for display) applies to the rows of the page only, so the count
@@ -221,6 +232,7 @@ def follow_up_list(request):
     context.update(_paged_context(request, pagination, noun="follow-ups"))
     context.update(times)
     context["follow_ups"] = list(pagination.page.object_list)
+    context["passed_targets"] = _passed_targets(filterset.qs, times["as_of"])
     # The follow-up export takes the same parameters as /follow-ups/.
     context["export_path"] = reverse("recommendations:follow_ups_export")
     context["export_xlsx_path"] = reverse("recommendations:follow_ups_export_xlsx")
@@ -262,6 +274,7 @@ def delegation_detail(request, code):
         {
             "follow_ups": list(pagination.page.object_list),
             "totals": totals,
+            "passed_targets": _passed_targets(filterset.qs, times["as_of"]),
             "export_path": reverse("recommendations:follow_ups_export"),
             "export_xlsx_path": reverse("recommendations:follow_ups_export_xlsx"),
         }
@@ -270,7 +283,18 @@ def delegation_detail(request, code):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(required=False, label=gettext_lazy("Status as of"))
+    as_of = forms.DateField(
+        required=False,
+        label=gettext_lazy("Status as of"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _session_day(item) -> datetime.date:
+    """The day the item's session was held: its day of the meeting, counted from the
+    first (never after the last). No query."""
+    day = item.meeting.start_date + datetime.timedelta(days=item.session.day - 1)
+    return min(day, item.meeting.end_date)
 
 
 def recommendation_detail(request, code):
@@ -289,9 +313,12 @@ def recommendation_detail(request, code):
         counts.add(follow_up.shown_status, 1)
     context = {
         "item": item,
+        "said_on": _session_day(item),
+        "permalink": request.build_absolute_uri(item.get_absolute_url()),
         "themes": list(item.themes.all()),
         "follow_ups": follow_ups,
         "status_counts": counts,
+        "passed_targets": [] if as_of else selectors.passed_target_of(item.meeting, follow_ups),
         "as_of": as_of,
         "as_of_form": form,
     }
@@ -410,3 +437,36 @@ def dashboard(request):
         }
     )
     return render(request, "recommendations/dashboard.html", context)
+
+
+# The Chair's Summary every item comes from, kept word for word in the repository. It
+# is read by this fixed name only (nothing from the URL reaches the filesystem), once
+# per process.
+SOURCE_NAME = "islamabad-2023-chairs-summary.txt"
+SOURCE_PATH = settings.BASE_DIR / "fixtures" / "source" / SOURCE_NAME
+
+
+@functools.cache
+def _source_bytes() -> bytes:
+    return SOURCE_PATH.read_bytes()
+
+
+@require_safe
+def source(request):
+    """``/source/``: the Chair's Summary as plain text, with a link to download it. One
+    file read per process, no query."""
+    data = _source_bytes()
+    context = {
+        "source_text": data.decode("utf-8").strip("\n"),
+        "source_size": len(data),
+        "source_name": SOURCE_NAME,
+    }
+    return render(request, "recommendations/source.html", context)
+
+
+@require_safe
+def source_download(request):
+    """``/source/islamabad-2023-chairs-summary.txt``: the file itself, as a download."""
+    response = HttpResponse(_source_bytes(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{SOURCE_NAME}"'
+    return response

@@ -8,6 +8,8 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +129,7 @@ def verification_text(update) -> str:
         return gettext("Self-reported")
     return gettext("Verified by %(user)s on %(date)s") % {
         "user": update.verified_by or gettext("(deleted user)"),
-        "date": update.verified_at.date().isoformat(),
+        "date": date_format(timezone.localtime(update.verified_at).date()),
     }
 
 

@@ -3,6 +3,7 @@ count that says "more than" instead of counting a huge table, and no error page 
 malformed parameters."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -178,6 +179,47 @@ def test_it_shows_the_columns_of_the_daily_follow_up_list(staff_client, follow_u
         "overdue",
     ]
     assert "PAK – Pakistan" in body
+
+
+def test_the_overdue_column_shows_the_yes_icon_exactly_for_open_follow_ups_past_their_target(
+    staff_client, make_recommendation, pak, jpn, secretariat_user
+):
+    def follow_up(code, delegation, target, status=None):
+        created = services.follow_up_create(
+            recommendation=make_recommendation(code=code), delegation=delegation, target_date=target
+        )
+        if status:
+            services.progress_update_create(
+                follow_up=created, date=TODAY, status=status, author=secretariat_user
+            )
+        return created
+
+    yesterday, next_month = TODAY - datetime.timedelta(1), TODAY + datetime.timedelta(30)
+    follow_up("D1S1-01", pak, yesterday)  # not started, target passed: overdue
+    follow_up("D1S1-02", pak, yesterday, Status.IN_PROGRESS)  # open, passed: overdue
+    follow_up("D1S1-03", pak, yesterday, Status.COMPLETED)  # closed: not overdue
+    follow_up("D1S1-04", pak, next_month)  # target still ahead: not overdue
+    follow_up("D1S1-05", jpn, TODAY)  # due today, not yet passed: not overdue
+
+    body = staff_client.get(reverse("admin:recommendations_followup_changelist")).content.decode()
+
+    icons = dict(
+        re.findall(
+            r'<th class="field-recommendation_code"><a [^>]+>([^<]+)</a></th>.*?'
+            r'<td class="field-overdue"><img src="[^"]+/(icon-\w+)\.svg" alt="(?:True|False)">',
+            body,
+            re.S,
+        )
+    )
+    # Django's boolean icons: "yes" (alt True) means overdue.
+    assert icons == {
+        "D1S1-01": "icon-yes",
+        "D1S1-02": "icon-yes",
+        "D1S1-03": "icon-no",
+        "D1S1-04": "icon-no",
+        "D1S1-05": "icon-no",
+    }
+    assert body.count('<img src="/static/admin/img/icon-yes.svg" alt="True">') == 2
 
 
 @override_settings(LIST_COUNT_CAP=3)

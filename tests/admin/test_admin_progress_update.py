@@ -8,8 +8,10 @@ import pytest
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils import translation
 
 from recommendations import services
+from recommendations.admin.follow_ups import verification_text
 from recommendations.models import FollowUp, ProgressUpdate, Status
 from recommendations.status import State
 
@@ -188,3 +190,13 @@ def test_it_links_to_the_import_from_the_changelist(staff_client):
     response = staff_client.get(reverse("admin:recommendations_progressupdate_changelist"))
 
     assert 'href="/admin/recommendations/progressupdate/import/"' in response.content.decode()
+
+
+def test_the_verification_says_its_day_in_the_languages_date_format(self_reported, settings):
+    self_reported.verified_at = datetime.datetime(2023, 12, 5, 23, 30, tzinfo=datetime.UTC)
+    self_reported.verified_by = self_reported.author
+    settings.TIME_ZONE = "UTC"
+    with translation.override("en"):
+        assert verification_text(self_reported) == "Verified by focal-pak on Dec. 5, 2023"
+    with translation.override("fr"):
+        assert verification_text(self_reported) == "Vérifiée par focal-pak le 5 décembre 2023"

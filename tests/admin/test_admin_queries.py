@@ -47,8 +47,9 @@ def test_it_lists_recommendations_in_a_fixed_number_of_queries(
         # 1 session, 2 user, 3-4 the user's and their groups' permissions,
         # 5 meetings, 6 sessions and 7 themes for the filters, 8 the capped count,
         # 9 the page (session and speaker joined), 10 the page's themes (prefetch),
-        # 11 the page's per-status counts (one aggregate), 12 the sample-data banner.
-        with django_assert_num_queries(12):
+        # 11 the page's per-status counts (one aggregate). (The admin never asks
+        # whether the data is illustrative, so that query is not made.)
+        with django_assert_num_queries(11):
             response = client.get(url, {"all": ""})
         assert _rows(response) == n
 
@@ -61,9 +62,9 @@ def test_it_lists_follow_ups_in_a_fixed_number_of_queries(
     url = reverse("admin:recommendations_followup_changelist")
     # 1 session, 2 user, 3-4 permissions, 5 the Secretariat role, then for a focal
     # point only their delegation; then themes and sessions for the filters, the
-    # capped count, the page (recommendation and delegation joined), the sample-data
-    # banner: 10 for staff, 11 for a focal point.
-    for user, rows, queries in ((secretariat_user, 2 * n, 10), (pak_focal, n, 11)):
+    # capped count, the page (recommendation and delegation joined): 9 for staff,
+    # 10 for a focal point.
+    for user, rows, queries in ((secretariat_user, 2 * n, 9), (pak_focal, n, 10)):
         client.force_login(user)
         with django_assert_num_queries(queries):
             response = client.get(url, {"all": ""})
@@ -78,9 +79,9 @@ def test_it_lists_progress_updates_in_a_fixed_number_of_queries(
     url = reverse("admin:recommendations_progressupdate_changelist")
     # 1 session, 2 user, 3-4 permissions, 5 the Secretariat role, then for a focal
     # point only their delegation; then the capped count, the page (follow-up, its
-    # recommendation and delegation, author and verifier joined), the sample-data
-    # banner: 8 for staff, 9 for a focal point.
-    for user, rows, queries in ((secretariat_user, 2 * n, 8), (pak_focal, n, 9)):
+    # recommendation and delegation, author and verifier joined): 7 for staff, 8 for
+    # a focal point.
+    for user, rows, queries in ((secretariat_user, 2 * n, 7), (pak_focal, n, 8)):
         client.force_login(user)
         with django_assert_num_queries(queries):
             response = client.get(url, {"all": ""})
@@ -100,9 +101,9 @@ def test_it_shows_a_follow_up_with_its_updates_in_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 the Secretariat role, 4 the follow-up (recommendation and
     # delegation joined), 5-6 permissions, 7 the updates (author and verifier joined),
     # 8 the content type for the history link (cleared here: Django caches it for
-    # the process), 9 the sample-data banner.
+    # the process).
     ContentType.objects.clear_cache()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["inline_admin_formsets"][0].formset.initial_forms) == n

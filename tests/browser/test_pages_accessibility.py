@@ -26,6 +26,8 @@ WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
         "/delegations/PAK/",
         "/matrix/",
         "/matrix/?theme=ieds&status=completed",
+        "/follow-ups/?theme=ieds&status=not_started",
+        "/source/",
     ],
 )
 def test_the_page_has_no_wcag_21_aa_violation(browser_page, path):
@@ -39,7 +41,13 @@ def test_the_page_has_no_wcag_21_aa_violation(browser_page, path):
 
 
 def test_the_french_pages_have_no_violation_either(browser_page_fr):
-    for path in ("/recommendations/?theme=ieds", "/recommendations/D1S1-01/", "/"):
+    for path in (
+        "/recommendations/?theme=ieds",
+        "/recommendations/D1S1-01/",
+        "/",
+        "/follow-ups/",
+        "/source/",
+    ):
         browser_page_fr.goto(path)
         browser_page_fr.page.wait_for_load_state("networkidle")
         results = Axe().run(browser_page_fr.page, options=WCAG_21_AA)

@@ -42,7 +42,10 @@ def journey(bp, language: str):
 
     page.get_by_role("link", name="D1S1-01", exact=True).click()
     page.wait_for_url(re.compile(r"/recommendations/D1S1-01/$"))
-    assert page.get_by_role("heading", level=1).inner_text().startswith("D1S1-01")
+    # The item's page is headed by the recommendation, its code the label above.
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Counter IED threats with better detection equipment."
+    assert page.locator(".item-label-code").inner_text() == "D1S1-01"
     assert page.locator("html").get_attribute("lang") == language
 
     page.locator("dl.facts").get_by_role("link", name="Ieds").click()

@@ -538,7 +538,7 @@ def test_every_code_from_before_the_audit_still_has_its_page(demo, client):
     for code in CODES_BEFORE_THE_AUDIT:
         response = client.get(f"/recommendations/{code}/")
         assert response.status_code == 200, code
-        assert f"<h1>{code}" in response.content.decode(), code
+        assert f'<span class="item-label-code">{code}</span>' in response.content.decode(), code
 
 
 def test_the_audit_only_added_the_split_off_item_to_the_codes(demo):

@@ -82,12 +82,17 @@ def test_a_status_filter_with_as_of_uses_the_status_of_that_day(client, site_dat
 
 
 def changes(html: str) -> list[tuple[str, str, str, str]]:
-    """(item, delegation, from, to) for each row of the follow-up table."""
+    """(item, delegation, from, to) for each row of the follow-up tables: a row group
+    per item, its header row first; the link to the follow-up is in the row, or in
+    the header on a delegation's page (one row per item)."""
+    follow_up = r"/recommendations/([^/]+)/#follow-up-(\w+)"
     result = []
-    for row in html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]:
-        item, delegation = re.search(r"/recommendations/([^/]+)/#follow-up-(\w+)", row).groups()
-        statuses = re.findall(r'class="status status-(\w+)"', row)
-        result.append((item, delegation, *statuses))
+    for group in html.split("<tbody>")[1:]:
+        header, *rows = group.split("</tbody>")[0].split("<tr>")
+        for row in rows:
+            item, delegation = (re.search(follow_up, row) or re.search(follow_up, header)).groups()
+            statuses = re.findall(r'class="status status-(\w+)"', row)
+            result.append((item, delegation, *statuses))
     return result
 
 

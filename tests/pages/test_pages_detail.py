@@ -7,6 +7,7 @@ import pytest
 
 from recommendations import services
 from recommendations.models import Delegation, Status
+from recommendations.templatetags.tracker import headline
 
 pytest_plugins = ["tests.pages.fixtures"]
 
@@ -20,11 +21,17 @@ def test_it_shows_the_item_its_source_session_speaker_themes_and_kind(client, si
     response = client.get("/recommendations/D1S1-01/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1>D1S1-01" in html
-    assert "Counter IED threats with better detection equipment." in html
-    assert "Speakers called for better equipment to detect improvised devices." in html
-    assert "Ada Speaker</a>, Under-Secretary-General (UN)" in html
-    assert "D1S1</a> Safety" in html
+    assert '<span class="item-label-code">D1S1-01</span>' in html
+    assert '<h1 lang="en">Counter IED threats with better detection equipment.</h1>' in html
+    assert (
+        '<blockquote><p lang="en">Speakers called for better equipment to detect '
+        "improvised devices.</p></blockquote>"
+    ) in html
+    assert (
+        'Ada Speaker</a>, <span lang="en">Under-Secretary-General</span> '
+        '(<span lang="en">UN</span>)'
+    ) in html
+    assert 'D1S1</a> <span lang="en">Safety</span>' in html
     assert '<a href="/recommendations/?theme=ieds">Ieds</a>' in html
     assert "<dd>Recommendation</dd>" in html
 
@@ -32,6 +39,91 @@ def test_it_shows_the_item_its_source_session_speaker_themes_and_kind(client, si
 def test_a_panel_conclusion_names_the_session_panel(client, site_data):
     html = client.get("/recommendations/D1S1-02/").content.decode()
     assert "The session panel" in html
+    assert "“Safety”</span>,\n      the session panel,\n" in html
+
+
+def citation(html: str) -> str:
+    return " ".join(html.split('<p class="citation">')[1].split("</p>")[0].split())
+
+
+def test_the_heading_is_the_recommendation_itself_and_the_code_its_label(client, site_data):
+    html = client.get("/recommendations/D1S1-01/").content.decode()
+    heading = html.split('<header class="item-heading">')[1].split("</header>")[0]
+    assert heading.index("D1S1-01") < heading.index("<h1")
+    assert '<span class="kind kind-recommendation">Recommendation</span>' in heading
+    # Short enough to be the heading whole: not repeated below it.
+    body = html.split("<body>")[1]
+    assert body.count("Counter IED threats with better detection equipment.") == 1
+    assert "<title>D1S1-01: Counter IED threats with better detection equipment." in html
+
+
+def test_a_long_recommendation_is_headed_by_its_leading_part_then_given_whole(
+    client, make_recommendation
+):
+    text = (
+        "The session set out to improve understanding of the requirements of the pledging "
+        "system across peacekeeping domains, of how the 2023 Ministerial pledging process "
+        "operates and of what steps are needed to strengthen UN peacekeeping."
+    )
+    make_recommendation(code="D1S1-20", text=text)
+    html = client.get("/recommendations/D1S1-20/").content.decode()
+    assert (
+        '<h1 lang="en">The session set out to improve understanding of the requirements of '
+        "the pledging system across peacekeeping domains…</h1>"
+    ) in html
+    assert f'<p class="lead" lang="en">{text}</p>' in html
+
+
+@pytest.mark.parametrize(
+    "text, heading",
+    [
+        ("Short.", "Short."),
+        ("x " * 80, "x " * 79 + "x"),  # 159 characters once tidied: whole
+        (
+            "Five key factors shape the legal aspects of peacekeeping: international legal "
+            "frameworks, the evolution of peacekeeping mandates, the behaviour of "
+            "peacekeepers, the current environment and context, and accountability.",
+            "Five key factors shape the legal aspects of peacekeeping…",
+        ),
+        (
+            "Within the Global Peace Operations Initiative the United States has worked on "
+            "countering disinformation and misinformation campaigns that target "
+            "peacekeepers in several missions across several regions of the world.",
+            "Within the Global Peace Operations Initiative the United States has worked on "
+            "countering disinformation…",
+        ),
+    ],
+)
+def test_the_headline_is_the_whole_text_or_its_leading_part(text, heading):
+    assert headline(text) == heading
+
+
+def test_the_cite_line_names_meeting_session_speaker_day_and_permanent_link(client, site_data):
+    html = client.get("/recommendations/D1S1-01/").content.decode()
+    assert citation(html) == (
+        '<cite lang="en">Chair\'s Summary</cite>, <span lang="en">Test preparatory meeting'
+        '</span>, Testville, Day 1, Session 1 <span lang="en">“Safety”</span>, '
+        '<span lang="en">Ada Speaker (UN)</span>, <time datetime="2023-08-30">Aug. 30, 2023'
+        '</time>. <a href="http://testserver/recommendations/D1S1-01/" class="permalink">'
+        "http://testserver/recommendations/D1S1-01/</a>"
+    )
+    # A second-day session is cited on the meeting's second day.
+    html = client.get("/recommendations/D2S1-01/").content.decode()
+    assert "Day 2, Session 1" in citation(html)
+    assert '<time datetime="2023-08-31">Aug. 31, 2023</time>' in citation(html)
+    assert '<a href="/source/">Read it in the Chair\'s Summary</a>' in html
+
+
+def test_in_french_the_source_text_stays_marked_english(client, site_data):
+    html = client.get("/recommendations/D1S1-01/", headers={"accept-language": "fr"}).content
+    html = html.decode()
+    assert '<html lang="fr">' in html
+    assert '<h1 lang="en">Counter IED threats with better detection equipment.</h1>' in html
+    assert '<blockquote><p lang="en">Speakers called' in html
+    cite = citation(html)
+    assert '<cite lang="en">Chair\'s Summary</cite>' in cite
+    assert "Jour 1, séance 1" in cite
+    assert '<time datetime="2023-08-30">30 août 2023</time>' in cite
 
 
 def test_every_follow_up_shows_status_pledge_target_date_and_timeline(client, site_data):

@@ -4,6 +4,9 @@ import re
 
 import pytest
 
+from recommendations import services
+from recommendations.models import Delegation
+
 pytest_plugins = ["tests.pages.fixtures"]
 
 
@@ -23,6 +26,61 @@ def test_it_lists_every_follow_up_in_session_order(client, site_data):
     ]
     assert "Showing 1–10 of 10 follow-ups" in html
     assert 'href="/follow-ups/export.csv?"' in html  # no filter: {% querystring %} gives "?"
+
+
+def groups(html: str) -> list[tuple[str, list[str]]]:
+    """(item code in the group's header row, delegations of its rows) per row group."""
+    result = []
+    for group in html.split("<tbody>")[1:]:
+        header, *rows = group.split("</tbody>")[0].split("<tr>")
+        code = re.search(r'class="item-code">([^<]+)</a>', header).group(1)
+        result.append((code, [re.search(r"#follow-up-(\w+)", row).group(1) for row in rows]))
+    return result
+
+
+def test_each_item_is_shown_once_above_the_rows_of_its_follow_ups(client, site_data):
+    html = client.get("/follow-ups/").content.decode()
+    assert groups(html) == [
+        ("D1S1-01", ["JPN", "PAK"]),
+        ("D1S1-02", ["JPN", "PAK"]),
+        ("D1S1-03", ["JPN", "PAK"]),
+        ("D2S1-01", ["JPN", "PAK"]),
+        ("D2S1-02", ["JPN", "PAK"]),
+    ]
+    # The text once, in source language, in a header row across the four columns.
+    assert html.count("Counter IED threats with better detection equipment.") == 1
+    assert (
+        '<th scope="rowgroup" colspan="4"><a href="/recommendations/D1S1-01/" class="item-code">'
+        "D1S1-01</a>\n        "
+        '<span class="item-header-text" lang="en">Counter IED threats with better detection '
+        "equipment.</span></th>"
+    ) in html
+    # Each row is a delegation's follow-up, headed by the delegation's name.
+    assert (
+        '<th scope="row"><a href="/recommendations/D1S1-01/#follow-up-PAK">Pakistan</a></th>'
+        in html
+    )
+
+
+def test_an_item_split_across_two_pages_is_headed_on_both(client, site_data):
+    uganda = Delegation.objects.create(code="UGA", name="Uganda")
+    services.follow_up_create(recommendation=site_data.items["D2S1-02"], delegation=uganda)
+    first = client.get("/follow-ups/?per_page=10").content.decode()
+    assert groups(first)[-1] == ("D2S1-02", ["JPN", "PAK"])
+    second = client.get("/follow-ups/?per_page=10&page=2").content.decode()
+    assert groups(second) == [("D2S1-02", ["UGA"])]
+
+
+def test_the_delegation_page_heads_each_row_with_its_item(client, site_data):
+    html = client.get("/delegations/PAK/").content.decode()
+    planned = html.split('id="group-planned"')[1].split("</section>")[0]
+    # One row per item: the header row links to this delegation's follow-up of it.
+    assert (
+        '<th scope="rowgroup" colspan="3"><a href="/recommendations/D2S1-01/#follow-up-PAK" '
+        'class="item-code">D2S1-01</a>'
+    ) in planned
+    assert planned.count('<tr class="item-header">') == planned.count("<tr>") - 1 == 1
+    assert "Delegation</th>" not in planned
 
 
 def test_it_answers_the_same_parameters_as_the_item_list(client, site_data):
@@ -57,12 +115,13 @@ def test_the_follow_up_list_makes_a_fixed_number_of_queries(
     client, site_data, many_items, django_assert_num_queries
 ):
     # 1 sample_data_loaded, 2 capped COUNT, 3 the page of follow-ups with item,
-    # delegation, status and latest update, 4–7 the facet counts of follow-ups (themes,
-    # statuses, kinds, sessions: one grouped query each), 8 theme choices, 9 meeting
-    # choices, 10 session, 11 speaker and 12 delegation choices.
-    with django_assert_num_queries(12) as small:
+    # delegation, status and latest update, 4 the open follow-ups due by a target
+    # meeting that passed, 5–8 the facet counts of follow-ups (themes, statuses,
+    # kinds, sessions: one grouped query each), 9 theme choices, 10 meeting choices,
+    # 11 session, 12 speaker and 13 delegation choices.
+    with django_assert_num_queries(13) as small:
         assert client.get("/follow-ups/?per_page=10").status_code == 200
     many_items(60)
-    with django_assert_num_queries(12) as large:
+    with django_assert_num_queries(13) as large:
         assert client.get("/follow-ups/?per_page=100").status_code == 200
-    assert len(small) == len(large) == 12
+    assert len(small) == len(large) == 13

@@ -33,6 +33,8 @@ PUBLIC_URLS = [
     ("matrix", "/matrix/"),
     ("delegation report", "/delegations/{delegation}/report/"),
     ("delegation", "/delegations/{delegation}/"),
+    ("source", "/source/"),
+    ("source download", "/source/islamabad-2023-chairs-summary.txt"),
     ("recommendations export", "/recommendations/export.csv"),
     ("follow-ups export", "/follow-ups/export.csv"),
     ("follow-ups matrix", "/follow-ups/matrix.csv"),
@@ -42,7 +44,8 @@ PUBLIC_URLS = [
     ("follow-ups matrix spreadsheet", "/follow-ups/matrix.xlsx"),
     ("progress updates spreadsheet", "/progress-updates/export.xlsx"),
 ]
-EXPORT_NAMES = {name for name, path in PUBLIC_URLS if path.endswith((".csv", ".xlsx"))}
+# Exports and the other downloads: files a browser saves rather than shows.
+EXPORT_NAMES = {name for name, path in PUBLIC_URLS if path.endswith((".csv", ".xlsx", ".txt"))}
 
 # (name, URL name or path, which test object the URL takes).
 ADMIN_FORMS = [
