@@ -25,7 +25,6 @@ from django.db.models.functions import RowNumber
 from . import access, snippets
 from .filters import FOLLOW_UP_PARAMS, follow_up_conditions
 from .models import (
-    Delegation,
     FollowUp,
     Meeting,
     ProgressUpdate,
@@ -491,45 +490,3 @@ def previous_meeting_date(meetings: list[Meeting], today: datetime.date) -> date
     """The end date of the latest real meeting that ended before ``today``: no query."""
     ended = [m.end_date for m in meetings if m.end_date < today]
     return max(ended) if ended else None
-
-
-@dataclass
-class MatrixRow:
-    """One item of the matrix and its cells, one per column delegation: the shown
-    status of that delegation's follow-up when it meets the filters, else None."""
-
-    item: Recommendation
-    cells: list[tuple[Delegation, str | None]]
-
-
-def matrix_columns(filterset) -> list[Delegation]:
-    """The matrix's columns: the roster delegations by name, or the one delegation the
-    filters choose (on the roster or not). One query."""
-    chosen = filterset.clean_value("delegation")
-    delegations = Delegation.objects.all() if chosen else Delegation.objects.on_roster()
-    if chosen:
-        delegations = delegations.filter(code=getattr(chosen, "code", chosen))
-    return list(delegations.order_by("name", "code"))
-
-
-def matrix_rows(items, columns, filterset) -> list[MatrixRow]:
-    """The cells of a page of items: the shown status (as of the filters' day) of each
-    column delegation's follow-up that meets the follow-up-level filters. One query,
-    whatever the number of items and columns."""
-    as_of = filterset.as_of_date
-    params = filterset.follow_up_params()
-    follow_ups = follow_up_conditions(
-        FollowUp.objects.filter(
-            recommendation_id__in=[item.pk for item in items],
-            delegation_id__in=[d.pk for d in columns],
-        ),
-        as_of=as_of,
-        **params,
-    )
-    found = {
-        (item_id, delegation_id): status
-        for item_id, delegation_id, status in with_shown_status(follow_ups, as_of)
-        .values_list("recommendation_id", "delegation_id", "shown_status")
-        .order_by()
-    }
-    return [MatrixRow(item, [(d, found.get((item.pk, d.pk))) for d in columns]) for item in items]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
+from . import matrix as matrix_reads
 from . import selectors
 from .filter_fields import label_with_counts
 from .filters import (
@@ -198,8 +199,8 @@ def matrix(request):
     if not filterset.is_valid():
         return render(request, "recommendations/matrix.html", context, status=400)
     pagination = paginate(filterset.qs, request.GET)
-    columns = selectors.matrix_columns(filterset)
-    rows = selectors.matrix_rows(list(pagination.page.object_list), columns, filterset)
+    columns = matrix_reads.matrix_columns(filterset)
+    rows = matrix_reads.matrix_rows(list(pagination.page.object_list), columns, filterset)
     context.update(_paged_context(request, pagination, noun="items"))
     context.update(_time_context(request, filterset))
     context.update(

@@ -345,11 +345,11 @@ def test_the_follow_ups_list_in_words_makes_a_fixed_number_of_queries(
     query = f"{FOLLOW_UPS}?theme=ieds&status=planned&status=completed&delegation=PAK&per_page=100"
     for n in (0, 60):
         many_items(n, prefix=f"N{n}")
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             # 1 the themes named, 2 the delegations (validation and choices); 3–6 the
             # facet counts of follow-ups: themes, statuses, kinds and sessions; 7 the
             # theme choices, 8 the session choices; 9 capped COUNT, 10 the page of
-            # follow-ups; 11 sample_data_loaded, 12 the meeting and 13 the speaker
-            # choices.
+            # follow-ups, 11 the open follow-ups due by a target meeting that passed;
+            # 12 sample_data_loaded, 13 the meeting and 14 the speaker choices.
             html = page(client, query)
         assert ("D1S1-01", "PAK") in follow_up_rows(html)
