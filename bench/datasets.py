@@ -10,7 +10,7 @@ import time
 import urllib.parse
 
 from bench.common import PYTHON, ROOT, manage, production_env
-from bench.scenario import DELEGATIONS, SEED
+from bench.scenario import DELEGATIONS, ROSTER, SEED
 
 DEPS = ROOT / ".venv" / "bench-deps"
 IMPORT_EXPORT = [
@@ -78,7 +78,7 @@ def prepare(base: str, name: str, size: dict, reseed: bool, password: str) -> tu
     """Create, migrate and seed one database unless it already holds this data set.
     Returns its URL and what was done."""
     url = db_url(base, name)
-    wanted = {**size, "delegations": DELEGATIONS, "seed": SEED}
+    wanted = {**size, "delegations": DELEGATIONS, "roster": ROSTER, "seed": SEED}
     if reseed and database_exists(base, name):
         admin_execute(base, f'DROP DATABASE "{name}" WITH (FORCE)')
     if not database_exists(base, name):
@@ -100,6 +100,7 @@ def prepare(base: str, name: str, size: dict, reseed: bool, password: str) -> tu
             f"--follow-ups={size['follow_ups']}",
             f"--updates={size['updates']}",
             f"--delegations={DELEGATIONS}",
+            f"--roster={ROSTER}",
             f"--seed={SEED}",
         )
         done = f"seeded in {time.monotonic() - started:.0f} s"

@@ -1,6 +1,7 @@
 """Small jobs the scale benchmark runs inside Django, one database at a time.
 
     DATABASE_URL=... python -m bench.django_tasks params
+    DATABASE_URL=... python -m bench.django_tasks counts
     DATABASE_URL=... BENCH_PASSWORD=... python -m bench.django_tasks superuser bench
     DATABASE_URL=... python -m bench.django_tasks export-sql '/follow-ups/export.csv?…'
     DATABASE_URL=... PYTHONPATH=<django-import-export> python -m bench.django_tasks \
@@ -30,6 +31,19 @@ def params() -> dict:
     from devtools.synthetic import seeded_parameters
 
     return {"params": seeded_parameters()}
+
+
+def counts() -> dict:
+    """The synthetic follow-ups: all of them, and those with no report yet (the
+    roster's, added to the generated ones)."""
+    from recommendations.models import FollowUp
+    from recommendations.status import State
+
+    synthetic = FollowUp.objects.filter(recommendation__meeting__slug="synthetic")
+    return {
+        "follow_ups": synthetic.count(),
+        "not_reported": synthetic.filter(status=State.NOT_REPORTED).count(),
+    }
 
 
 def superuser(username: str) -> dict:
@@ -165,6 +179,7 @@ def main(argv: list[str]) -> int:
     action, *args = argv
     jobs = {
         "params": params,
+        "counts": counts,
         "superuser": superuser,
         "export-sql": export_sql,
         "import-export": import_export,

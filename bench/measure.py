@@ -8,9 +8,11 @@ import http.client
 import math
 import re
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -277,26 +279,67 @@ class Download:
     rss_before_kb: int = 0
     worker: int = 0
     aborted: bool = False
+    # Rows and columns of a spreadsheet (counted in the file), or None for a CSV.
+    shape: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status == 200
+        return self.status == 200 and (self.shape is None or self.shape[0] >= 0)
+
+    @property
+    def rows(self) -> int:
+        """The data rows: of the sheet, or the CSV's lines but its header."""
+        return self.shape[0] if self.shape else self.lines - 1
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else math.nan
 
     def describe(self) -> str:
         if not self.ok:
             return f"HTTP {self.status}" if self.status else "no answer"
         return (
-            f"{self.lines - 1:,} rows, {self.bytes / 1e6:.0f} MB in {self.seconds:.1f} s, "
+            f"{self.rows:,} rows, {self.bytes / 1e6:.0f} MB in {self.seconds:.1f} s, "
             f"first byte {ms(self.first_byte)}"
         )
 
 
+def xlsx_shape(file) -> tuple[int, int]:
+    """The data rows of a workbook's first sheet (its header row left out) and the
+    header's columns, counted in the sheet's XML as it is decompressed, never the whole
+    sheet in memory. ``(-1, 0)`` when ``file`` is no workbook."""
+    end = b"</row>"
+    rows, columns, carry = 0, 0, b""
+    try:
+        with zipfile.ZipFile(file) as workbook:
+            sheets = [n for n in workbook.namelist() if n.startswith("xl/worksheets/sheet")]
+            with workbook.open(min(sheets)) as xml:
+                while block := xml.read(1 << 20):
+                    if not rows and end in block:
+                        columns = len(re.findall(rb"<c[ >]", block[: block.index(end)]))
+                    text = carry + block
+                    rows += text.count(end)
+                    carry = text[-(len(end) - 1) :]  # an end tag cut between two blocks
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return -1, 0
+    return rows - 1, columns
+
+
 def download(
-    server: Server, path: str, *, watch_rss: bool = False, abort: threading.Event | None = None
+    server: Server,
+    path: str,
+    *,
+    watch_rss: bool = False,
+    abort: threading.Event | None = None,
+    spreadsheet: bool = False,
 ) -> Download:
     """Stream one export as fast as it comes, sampling the workers' RSS meanwhile.
-    With ``abort``, hang up as soon as it is set (the result then counts what came)."""
+    With ``abort``, hang up as soon as it is set (the result then counts what came).
+    With ``spreadsheet``, the file is kept on disk until its rows are counted (after
+    the timing)."""
     result = Download()
+    # Closed (and so removed) once its rows are counted, below.
+    kept = tempfile.TemporaryFile(dir=ROOT / "bench-results") if spreadsheet else None  # noqa: SIM115
     pids = server.worker_pids()
     before_rss = {pid: rss_kb(pid) for pid in pids}
     before_cpu = {pid: cpu_ticks(pid) for pid in pids}
@@ -321,9 +364,13 @@ def download(
         first = response.read1(65536)
         result.first_byte = time.perf_counter() - started
         result.bytes, result.lines = len(first), first.count(b"\n")
+        if kept:
+            kept.write(first)
         while chunk := response.read1(1 << 20):
             result.bytes += len(chunk)
             result.lines += chunk.count(b"\n")
+            if kept:
+                kept.write(chunk)
             if abort is not None and abort.is_set():
                 result.aborted = True
                 break
@@ -341,6 +388,9 @@ def download(
         result.worker = served
         result.peak_rss_kb = peaks[served]
         result.rss_before_kb = before_rss[served]
+    if kept:
+        with kept:
+            result.shape = xlsx_shape(kept) if result.status == 200 else None
     return result
 
 

@@ -17,6 +17,8 @@ from bench.scenario import (
     DELEGATIONS,
     EXPORT_ALL,
     LIST_FILTERS,
+    MATRIX_FILTERS,
+    ROSTER,
     SEED,
     SIZES,
     TRIVIAL,
@@ -37,8 +39,10 @@ class Row:
     def met(self) -> str:
         if self.value is None or math.isnan(self.value):
             return "not measured"
+        if not self.target:
+            return "—"  # measured for the record, no target
         op, limit = self.target.split(" ")
-        limit = float(limit.replace("MB", ""))
+        limit = float(limit.removesuffix(self.unit))
         ok = self.value <= limit if op == "≤" else self.value >= limit
         return "yes" if ok else "**no**"
 
@@ -47,6 +51,8 @@ class Row:
             return "—"
         if self.unit == "MB":
             return f"{self.value:.1f} MB"
+        if self.unit == "s":
+            return f"{self.value:.1f} s"
         # Enough digits that a value just past its target does not read as on it.
         return f"{self.value:.2f}" if self.value >= 1 else f"{self.value:.3g}"
 
@@ -58,10 +64,13 @@ def ratio(a: float, b: float) -> float | None:
 
 
 def short(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1_000}k"
+    """1,569,516 as "1.57M", 156,552 as "157k"."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.3g}M"
+    return f"{n / 1e3:.3g}k" if n >= 1_000 else str(n)
 
 
-def table(lists, admins, extra, all_rows: int) -> list[Row]:
+def table(lists, admins, extra) -> list[Row]:
     rows = []
     for label, _ in LIST_FILTERS:
         large, small = lists["large"][label], lists["small"][label]
@@ -131,8 +140,8 @@ def table(lists, admins, extra, all_rows: int) -> list[Row]:
     rows.append(
         Row(
             6,
-            f"peak RSS of the serving worker, {short(all_rows)}-row export − "
-            f"{short(all_rows // 10)}-row export",
+            f"peak RSS of the serving worker, {short(big.lines - 1)}-row export − "
+            f"{short(tenth.lines - 1)}-row export",
             delta,
             "≤ 10MB",
             (
@@ -189,7 +198,105 @@ def table(lists, admins, extra, all_rows: int) -> list[Row]:
             else "not run: the export did not answer 200",
         )
     )
+    rows += matrix_rows(extra["matrix"]) + spreadsheet_rows(extra["spreadsheets"])
     return rows
+
+
+def matrix_rows(matrix) -> list[Row]:
+    """10: the matrix page at both sizes, as the list pages (ratio 1)."""
+    rows = []
+    for label, _ in MATRIX_FILTERS:
+        large, small = matrix["large"][label], matrix["small"][label]
+        rows.append(
+            Row(
+                10,
+                f"matrix page p95 ({ROSTER} roster delegations), large / small, filter: {label}",
+                ratio(large.p95, small.p95) if large.ok and small.ok else None,
+                "≤ 2",
+                f"large {large.describe()}; small {small.describe()}",
+            )
+        )
+    return rows
+
+
+def _fastest(tries):
+    done = [d for d in tries if d.ok]
+    return min(done, key=lambda d: d.seconds) if done else tries[0]
+
+
+def _speed(d) -> str:
+    columns = f" × {d.shape[1]} columns" if d.shape else ""
+    return (
+        f"{d.rows:,} rows{columns} in {d.seconds:.1f} s ({d.rows_per_second:,.0f} rows/s), "
+        f"{d.bytes / 1e6:.1f} MB"
+    )
+
+
+def spreadsheet_rows(sheets) -> list[Row]:
+    """11 to 13: each XLSX export of a tenth of the large set beside the CSV of the
+    same rows, served by the one-worker server: time, time to first byte, memory."""
+    speed, first, memory = [], [], []
+    for what, tries in sheets.items():
+        csv, xlsx = _fastest(tries["csv"]), _fastest(tries["xlsx"])
+        ok = csv.ok and xlsx.ok
+        same = ok and csv.rows == xlsx.rows
+        if not ok:
+            raw = f"XLSX {xlsx.describe()}; CSV {csv.describe()}"
+        else:
+            raw = f"XLSX {_speed(xlsx)}; CSV {_speed(csv)} (alternately, best of two each)"
+            if not same:
+                raw += f"; not compared: the rows differ ({xlsx.rows:,} ≠ {csv.rows:,})"
+        speed.append(
+            Row(
+                11,
+                f"{what} export of a tenth (large): CSV time / XLSX time",
+                ratio(csv.seconds, xlsx.seconds) if same else None,
+                "",
+                raw,
+            )
+        )
+        first.append(
+            Row(
+                12,
+                f"{what} XLSX of a tenth (large): time to first byte",
+                xlsx.first_byte if xlsx.ok else None,
+                "≤ 60s",
+                f"the workbook is written whole before its first byte; {xlsx.rows:,} rows"
+                if xlsx.ok
+                else f"XLSX {xlsx.describe()}",
+                unit="s",
+            )
+        )
+        peak = {kind: max(tries[kind], key=lambda d: d.peak_rss_kb) for kind in ("csv", "xlsx")}
+        delta = (
+            (peak["xlsx"].peak_rss_kb - peak["csv"].peak_rss_kb) / 1024
+            if all(d.ok for d in peak.values())
+            else None
+        )
+        memory.append(
+            Row(
+                13,
+                f"peak RSS of the serving worker, {what} XLSX − CSV of the same tenth",
+                delta,
+                "≤ 10MB",
+                "; ".join(
+                    f"{kind.upper()}: peak {d.peak_rss_kb / 1024:.0f} MB "
+                    f"(before {d.rss_before_kb / 1024:.0f} MB)"
+                    for kind, d in peak.items()
+                )
+                + " (the higher of two each)",
+                unit="MB",
+            )
+        )
+    return speed + first + memory
+
+
+def counted(extra, key: str) -> str:
+    """ "1,569,516 (569,516 with no report yet)" for the data set ``key``."""
+    n = (extra.get("follow-ups") or {}).get(key) or {}
+    if not n:
+        return "not counted"
+    return f"{n['follow_ups']:,} ({n['not_reported']:,} with no report yet)"
 
 
 def render(rows: list[Row], args, extra, started: datetime.datetime, loads: tuple) -> str:
@@ -206,18 +313,22 @@ def render(rows: list[Row], args, extra, started: datetime.datetime, loads: tupl
         f"Data: small = {SIZES['small']['recommendations']:,} items, "
         f"{SIZES['small']['follow_ups']:,} follow-ups, {SIZES['small']['updates']:,} updates; "
         f"large = {large['recommendations']:,} items, {large['follow_ups']:,} follow-ups, "
-        f"{large['updates']:,} updates; {DELEGATIONS} delegations, seed {SEED}. "
+        f"{large['updates']:,} updates; {DELEGATIONS} delegations, seed {SEED}; "
+        f"the first {ROSTER} delegations on the roster, each with a follow-up of every item; "
+        f"follow-ups in all: small {counted(extra, 'small')}, large {counted(extra, 'large')}. "
         f"Latency: 4 clients × {args.requests} requests each (keep-alive, one warm-up request "
         f"each per round), send to last byte; the two sides of each ratio are measured "
         f"alternately in {args.rounds} rounds, both servers running. Throughput: 4 clients, "
-        f"{args.duration:.0f} s per URL in the same rounds.",
+        f"{args.duration:.0f} s per URL in the same rounds. Exports of a tenth (11–13): "
+        "the one-worker server, one download at a time, the CSV and the XLSX alternately, "
+        "twice each.",
         "",
         "| # | Ratio | Value | Target | Met? | Raw figures |",
         "| ---: | --- | ---: | --- | --- | --- |",
     ]
     for row in rows:
         lines.append(
-            f"| {row.number} | {row.name} | {row.shown()} | {row.target} | {row.met()} | "
+            f"| {row.number} | {row.name} | {row.shown()} | {row.target or '—'} | {row.met()} | "
             f"{row.raw} |"
         )
     sql = (extra.get("export sql") or {}).get("sql")

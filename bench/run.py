@@ -5,12 +5,14 @@
 
 It creates two PostgreSQL databases (h_bench_small, h_bench_large by default), migrates
 them and fills them with `seed_synthetic`: 1k follow-ups for the small one; 100k items,
-1M follow-ups and 3M progress updates for the large one (--quick: 10k, 100k, 300k).
+1M follow-ups and 3M progress updates for the large one (--quick: 10k, 100k, 300k), with
+a roster of six delegations (a follow-up of every item each, for the matrix).
 A database already seeded with the same parameters is reused (--reseed to start over);
 both are dropped at the end unless --keep. Then it serves each with gunicorn (gthread,
 DEBUG off, on a free loopback port), measures with a small threaded keep-alive HTTP
-client, and prints one table of ratios measured in this run, each with its raw
-figures, which it also writes into BENCHMARKS.md under "Scale benchmark".
+client (list pages, admin, matrix, CSV and XLSX exports), and prints one table of
+ratios measured in this run, each with its raw figures, which it also writes into
+BENCHMARKS.md under "Scale benchmark".
 
 This is a benchmark, not a test: it reports a missed target and exits 0. It exits 1
 only if it could not run (no PostgreSQL, a server that does not start).
@@ -65,7 +67,9 @@ from bench.scenario import (  # noqa: E402
     EXPORT_TENTH,
     FOLLOW_UPS_PAGE,
     LIST_FILTERS,
+    MATRIX_FILTERS,
     SIZES,
+    SPREADSHEETS,
     TRIVIAL,
 )
 
@@ -83,11 +87,13 @@ def run(args) -> tuple[list[Row], dict]:
         log(f"Preparing {names[key]} ({size['follow_ups']:,} follow-ups)…")
         urls[key], done = prepare(args.pg_url, names[key], size, args.reseed, password)
         log(f"{names[key]}: {done}")
+    extra: dict[str, object] = {
+        "follow-ups": {key: task(url, "counts") for key, url in urls.items()}
+    }
     manage(app_env(urls["small"]), "collectstatic", "--noinput", "-v0")
 
     lists: dict[str, dict[str, Sample]] = {"small": {}, "large": {}}
     admins: dict[str, dict[str, Sample]] = {"small": {}, "large": {}}
-    extra: dict[str, object] = {}
     rounds = args.rounds
     per_round = {"requests": max(1, args.requests // rounds), "rounds": rounds}
     statement = task(urls["large"], "export-sql", EXPORT_ALL)
@@ -104,6 +110,14 @@ def run(args) -> tuple[list[Row], dict]:
             )
             log(f"list {label}: small {lists['small'][label].describe()}")
             log(f"list {label}: large {lists['large'][label].describe()}")
+        matrix: dict[str, dict[str, Sample]] = {"small": {}, "large": {}}
+        for label, path in MATRIX_FILTERS:
+            matrix["small"][label], matrix["large"][label] = paired(
+                [(small.port, path, ""), (large.port, path, "")], **per_round
+            )
+            log(f"matrix {label}: small {matrix['small'][label].describe()}")
+            log(f"matrix {label}: large {matrix['large'][label].describe()}")
+        extra["matrix"] = matrix
         cookies = {
             key: admin_login(server.port, password)
             for key, server in (("small", small), ("large", large))
@@ -165,8 +179,19 @@ def run(args) -> tuple[list[Row], dict]:
         hammer(server.port, LIST_FILTERS[0][1], clients=2, requests=5)
         extra["export tenth"] = download(server, EXPORT_TENTH, watch_rss=True)
         extra["export rss"] = download(server, EXPORT_ALL, watch_rss=True)
-        log(f"RSS 100k: {extra['export tenth'].describe()}")
-        log(f"RSS 1M: {extra['export rss'].describe()}")
+        log(f"RSS, a tenth: {extra['export tenth'].describe()}")
+        log(f"RSS, all: {extra['export rss'].describe()}")
+        # Each spreadsheet and the CSV of the same rows, alternately, twice each: the
+        # faster of each pair for the time, the higher peak for the memory.
+        sheets: dict[str, dict[str, list]] = {}
+        for _ in range(2):
+            for what, csv_path, xlsx_path in SPREADSHEETS:
+                tries = sheets.setdefault(what, {"csv": [], "xlsx": []})
+                tries["csv"].append(download(server, csv_path, watch_rss=True))
+                tries["xlsx"].append(download(server, xlsx_path, watch_rss=True, spreadsheet=True))
+                log(f"{what} CSV: {tries['csv'][-1].describe()}")
+                log(f"{what} XLSX: {tries['xlsx'][-1].describe()}")
+        extra["spreadsheets"] = sheets
 
     if not args.skip_import_export and statement.get("status") == 200:
         log("django-import-export export of the same rows (this takes a while)…")
@@ -176,7 +201,7 @@ def run(args) -> tuple[list[Row], dict]:
         )
         log(f"django-import-export: {extra['import-export']}")
 
-    rows = table(lists, admins, extra, large_size["follow_ups"])
+    rows = table(lists, admins, extra)
     if not args.keep:
         for name in names.values():
             admin_execute(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

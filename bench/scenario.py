@@ -7,6 +7,10 @@ SIZES = {
 }
 SEED = 1
 DELEGATIONS = 196
+# The first delegations of the catalogue (PAK, JPN, GHA, …) are on the roster: each has
+# a follow-up of every item, "No report yet" where none was generated, as the matrix's
+# columns.
+ROSTER = 6
 
 LIST_FILTERS = [
     ("none", "/recommendations/"),
@@ -24,3 +28,22 @@ EXPORT_ALL = "/follow-ups/export.csv?meeting=synthetic"
 # One session of ten: about a tenth of the synthetic follow-ups.
 EXPORT_TENTH = "/follow-ups/export.csv?meeting=synthetic&session=D1S1"
 TRIVIAL = "/healthz"
+# The matrix page: items of the list against the roster delegations.
+MATRIX_FILTERS = [
+    ("none", "/matrix/"),
+    ("theme", "/matrix/?theme=ieds"),
+]
+# The spreadsheets of the same tenth, each measured beside the CSV of the same rows:
+# (what, CSV, XLSX).
+SPREADSHEETS = [
+    (
+        "follow-ups",
+        EXPORT_TENTH,
+        "/follow-ups/export.xlsx?meeting=synthetic&session=D1S1",
+    ),
+    (
+        "matrix",
+        "/follow-ups/matrix.csv?meeting=synthetic&session=D1S1",
+        "/follow-ups/matrix.xlsx?meeting=synthetic&session=D1S1",
+    ),
+]

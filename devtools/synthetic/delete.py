@@ -29,7 +29,10 @@ def synthetic_delete(*, dry_run: bool = False) -> dict[str, int]:
     """Remove the synthetic meeting and everything under it, in one transaction:
     progress updates, reminders, follow-ups (and any history rows of these), theme links,
     items, participations, sessions, the synthetic people, the meeting, and the
-    delegations the seed created unless something real now refers to them.
+    delegations the seed created unless something real now refers to them. A roster
+    delegation the seed created (``--roster``) also had a follow-up of every real item
+    made for it: these go with it when they still hold nothing (no report, pledge or
+    lead) and nothing else real refers to it; otherwise it stays, and they too.
 
     Raw ``DELETE … WHERE`` statements in dependency order; real data is not touched.
     Returns the rows deleted per table (what would be, with ``dry_run``).
@@ -37,7 +40,9 @@ def synthetic_delete(*, dry_run: bool = False) -> dict[str, int]:
     meeting_id = Meeting.objects.filter(slug=MEETING_SLUG).values_list("id", flat=True).first()
     if meeting_id is None:
         return {}
-    created = (seeded_parameters() or {}).get("created_delegations", [])
+    seeded = seeded_parameters() or {}
+    created = seeded.get("created_delegations", [])
+    rostered = seeded.get("roster_delegations", [])
     history = {
         name: apps.get_model("recommendations", name)
         for name in (
@@ -68,6 +73,9 @@ def synthetic_delete(*, dry_run: bool = False) -> dict[str, int]:
         ("meeting", Meeting, "id = %(m)s"),
     ]
     params: dict = {"m": meeting_id, "slug": PERSON_SLUG_PREFIX + "%"}
+    if rostered:
+        params |= {f"r{i}": code for i, code in enumerate(rostered)}
+        steps += _roster_steps(history, ", ".join(f"%(r{i})s" for i in range(len(rostered))))
     if created:
         params |= {f"c{i}": code for i, code in enumerate(created)}
         d = _table(Delegation)
@@ -87,3 +95,34 @@ def synthetic_delete(*, dry_run: bool = False) -> dict[str, int]:
         if dry_run:
             transaction.set_rollback(True)
     return deleted
+
+
+def _roster_steps(history: dict, placeholders: str) -> list[tuple]:
+    """The steps that remove the follow-ups of real items made for the roster
+    delegations the seed created (codes ``placeholders``), run once the synthetic
+    follow-ups and people are gone: those of a delegation that nothing real refers to
+    (no person, focal point or follow-up that holds something), which all hold nothing."""
+    qn = connection.ops.quote_name
+    d, f = _table(Delegation), _table(FollowUp)
+    holds_something = (
+        f"(f.{qn('last_update_date')} IS NOT NULL OR f.{qn('pledge')} <> '' "
+        f"OR f.{qn('lead')} <> '')"
+    )
+    refs = [
+        f"SELECT 1 FROM {_table(model)} r WHERE r.delegation_id = {d}.id"  # noqa: S608
+        for model in (Person, FocalPoint)
+    ]
+    refs.append(f"SELECT 1 FROM {f} f WHERE f.delegation_id = {d}.id AND {holds_something}")  # noqa: S608
+    free = " AND ".join(f"NOT EXISTS ({ref})" for ref in refs)
+    delegations = f"SELECT id FROM {d} WHERE code IN ({placeholders}) AND {free}"  # noqa: S608
+    leftovers = f"SELECT id FROM {f} WHERE delegation_id IN ({delegations})"  # noqa: S608
+    return [
+        ("roster follow-up reminders", ReminderLog, f"follow_up_id IN ({leftovers})"),
+        (
+            "roster progress update history",
+            history["HistoricalProgressUpdate"],
+            f"follow_up_id IN ({leftovers})",
+        ),
+        ("roster follow-up history", history["HistoricalFollowUp"], f"id IN ({leftovers})"),
+        ("roster follow-ups", FollowUp, f"id IN ({leftovers})"),
+    ]

@@ -93,30 +93,44 @@ class Generator:
 
     def run(self):
         spec = self.spec
-        delegation_ids, created = self._delegations()
+        delegation_ids, created, rostered = self._delegations()
         theme_ids = self._themes()
-        meeting = self._meeting(created)
+        meeting = self._meeting(created, rostered)
         people = self._people(delegation_ids)
         sessions, panels = self._sessions(meeting, people)
         self.log(f"Generating {spec.recommendations} items…")
         self._items(meeting, sessions, panels, people, theme_ids)
         self.log(f"Generating {spec.follow_ups} follow-ups and {spec.updates} updates…")
         self._follow_ups_and_updates(delegation_ids)
+        self.log("Giving the roster delegations a follow-up of every item…")
         filled = roster_fill(recommendations=Recommendation.objects.filter(meeting=meeting))
+        if rostered:
+            # The roster delegations the seed created follow the real items too, as
+            # every roster delegation does (seed_synthetic --delete removes these).
+            filled += roster_fill(
+                recommendations=Recommendation.objects.exclude(meeting=meeting),
+                delegations=Delegation.objects.filter(code__in=rostered),
+            )
         self.counts["roster follow-ups (no report yet)"] = filled
         self.log("Generated.")
 
     # reference data
 
     def _delegations(self):
+        """The delegations used, in catalogue order: their ids, the codes of those
+        created, and of those created on the roster. The first ``spec.roster`` of the
+        catalogue are created on the roster, the rest off it (synthetic reporters
+        only); a delegation that exists already is reused as it is, on the roster or
+        not, so real data is never changed."""
         wanted = delegation_catalogue()[: self.spec.delegations]
         existing = dict(
             Delegation.objects.filter(code__in=[w[0] for w in wanted]).values_list("code", "id")
         )
         missing = [
-            # Synthetic reporters only: the roster stays the real one.
-            Delegation(code=code, name=name, kind=kind, country=country, on_roster=False)
-            for code, name, kind, country in wanted
+            Delegation(
+                code=code, name=name, kind=kind, country=country, on_roster=i < self.spec.roster
+            )
+            for i, (code, name, kind, country) in enumerate(wanted)
             if code not in existing
         ]
         Delegation.objects.bulk_create(missing)
@@ -124,7 +138,9 @@ class Generator:
             Delegation.objects.filter(code__in=[w[0] for w in wanted]).values_list("code", "id")
         )
         self.counts["new delegations"] = len(missing)
-        return [ids[w[0]] for w in wanted], [d.code for d in missing]
+        rostered = [d.code for d in missing if d.on_roster]
+        self.counts["new roster delegations"] = len(rostered)
+        return [ids[w[0]] for w in wanted], [d.code for d in missing], rostered
 
     def _themes(self):
         existing = set(Theme.objects.values_list("slug", flat=True))
@@ -142,8 +158,11 @@ class Generator:
         )
         return [ids[s] for s, _ in vocabulary.THEMES]
 
-    def _meeting(self, created_codes):
-        params = asdict(self.spec) | {"created_delegations": created_codes}
+    def _meeting(self, created_codes, roster_codes):
+        params = asdict(self.spec) | {
+            "created_delegations": created_codes,
+            "roster_delegations": roster_codes,
+        }
         meeting = Meeting.objects.create(
             title="Synthetic load-test meeting",
             slug=MEETING_SLUG,

@@ -27,6 +27,8 @@ class SyntheticSpec:
     seed: int = 1
     sessions: int = 10
     people: int = 300
+    # The first ``roster`` delegations of the catalogue used take part in the follow-up.
+    roster: int = 0
 
     def problems(self) -> list[str]:
         """What makes these parameters impossible (empty when they are fine)."""
@@ -36,6 +38,8 @@ class SyntheticSpec:
             problems.append("counts cannot be negative")
         if not 1 <= self.delegations <= n_delegations:
             problems.append(f"--delegations must be between 1 and {n_delegations}")
+        if not 0 <= self.roster <= self.delegations:
+            problems.append("--roster must be between 0 and --delegations")
         if not 1 <= self.sessions <= 50:
             problems.append("--sessions must be between 1 and 50")
         if not 1 <= self.people <= 9999:

@@ -6,7 +6,12 @@ from django.db.models import Count, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django_countries import countries
 
-from devtools.synthetic import UN_MEMBER_STATES, delegation_catalogue, seeded_parameters
+from devtools.synthetic import (
+    UN_MEMBER_STATES,
+    delegation_catalogue,
+    seeded_parameters,
+    synthetic_delete,
+)
 from recommendations import services
 from recommendations.models import (
     Delegation,
@@ -275,3 +280,90 @@ def test_impossible_parameters_are_refused_and_write_nothing(db, overrides):
         seed(**overrides)
     assert not Meeting.objects.exists()
     assert not Delegation.objects.exists()
+
+
+def roster_pairs(meeting_slug="synthetic"):
+    return set(
+        FollowUp.objects.filter(recommendation__meeting__slug=meeting_slug).values_list(
+            "recommendation__code", "delegation__code"
+        )
+    )
+
+
+def statuses():
+    return {
+        (code, delegation): status
+        for code, delegation, status in FollowUp.objects.values_list(
+            "recommendation__code", "delegation__code", "status"
+        )
+    }
+
+
+def test_a_roster_of_the_first_delegations_follows_every_item(db):
+    seed()
+    generated = statuses()
+    call_command("seed_synthetic", delete=True, verbosity=0)
+
+    seed(roster=3)
+
+    codes = [row[0] for row in delegation_catalogue()[:8]]
+    on_roster = Delegation.objects.on_roster().values_list("code", flat=True)
+    assert sorted(on_roster) == sorted(codes[:3])
+    items = list(Recommendation.objects.values_list("code", flat=True))
+    roster = {(i, d) for i in items for d in codes[:3]}
+    # The generated follow-ups are the same with a roster as without; the roster adds
+    # "No report yet" for the others of its delegations, and nothing for the rest.
+    follow_ups = statuses()
+    assert {pair: follow_ups[pair] for pair in generated} == generated
+    added = set(follow_ups) - set(generated)
+    assert added == roster - set(generated)
+    assert added
+    assert {follow_ups[pair] for pair in added} == {State.NOT_REPORTED}
+    assert seeded_parameters()["roster_delegations"] == codes[:3]
+
+
+def test_a_roster_seed_is_deterministic_and_deleted_entirely(db):
+    before = count_everything()
+    seed(roster=4)
+    first = snapshot()
+    call_command("seed_synthetic", delete=True, verbosity=0)
+    # Everything but the themes, which stay (they are reference data).
+    assert count_everything() == before | {"Theme": 12}
+
+    seed(roster=4)
+    assert snapshot() == first
+
+
+def test_roster_delegations_it_creates_follow_the_real_items_until_deleted(
+    recommendation, pak, make_focal_point
+):
+    services.roster_fill()  # the real item's follow-up by PAK, on the roster
+    real = set(FollowUp.objects.values_list("id", "recommendation__code", "delegation__code"))
+
+    seed(roster=3)
+
+    # PAK existed and is reused as it is; JPN and GHA were created on the roster and
+    # follow the real item too, as every roster delegation does.
+    assert roster_pairs("test-2023") == {("D1S1-01", code) for code in ("PAK", "JPN", "GHA")}
+    assert seeded_parameters()["roster_delegations"] == ["JPN", "GHA"]
+    # Ghana reports on the real item: it is real data now, and stays.
+    ghana_follow_up = FollowUp.objects.get(recommendation=recommendation, delegation__code="GHA")
+    services.progress_update_create(
+        follow_up=ghana_follow_up, date=datetime.date(2023, 10, 1), status=Status.PLANNED
+    )
+
+    deleted = synthetic_delete()
+
+    assert deleted["roster follow-ups"] == 1  # Japan's, which held nothing
+    assert roster_pairs("test-2023") == {("D1S1-01", "PAK"), ("D1S1-01", "GHA")}
+    assert real <= set(
+        FollowUp.objects.values_list("id", "recommendation__code", "delegation__code")
+    )
+    assert sorted(Delegation.objects.values_list("code", flat=True)) == ["GHA", "PAK"]
+    assert not FollowUp.objects.filter(recommendation__meeting__slug="synthetic").exists()
+
+
+def test_a_roster_larger_than_the_delegations_is_refused(db):
+    with pytest.raises(CommandError, match="--roster"):
+        seed(roster=9)
+    assert not Meeting.objects.exists()

@@ -4,6 +4,8 @@ reports (``services.roster``)."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from recommendations import services
 from recommendations.models import Delegation, FollowUp, Recommendation
@@ -26,6 +28,29 @@ def test_it_gives_each_roster_delegation_a_follow_up_of_every_item(items, pak, j
     assert follow_up.status == State.NOT_REPORTED
     assert follow_up.last_update_date is None
     assert follow_up.target_date == items[0].meeting.target_date
+
+
+def test_it_fills_only_what_it_is_given_in_one_statement(items, pak, jpn):
+    with CaptureQueriesContext(connection) as captured:
+        filled = services.roster_fill(
+            recommendations=Recommendation.objects.filter(code__in=["D1S1-01", "D1S1-02"]),
+            delegations=Delegation.objects.filter(code__in=["JPN", "FRA"]),
+        )
+    assert filled == 2
+    assert pairs() == {("D1S1-01", "JPN"), ("D1S1-02", "JPN")}
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert services.roster_fill(recommendations=Recommendation.objects.none()) == 0
+    assert services.roster_fill(delegations=Delegation.objects.filter(pk__in=[])) == 0
+    # Every column as a follow-up made one by one has it.
+    made = FollowUp.objects.values().get(recommendation__code="D1S1-01")
+    one = services.follow_up_create(recommendation=items[2], delegation=jpn)
+    expected = FollowUp.objects.values().get(pk=one.pk)
+    ignore = {"id", "recommendation_id", "created_at", "updated_at"}
+    assert {k: v for k, v in made.items() if k not in ignore} == {
+        k: v for k, v in expected.items() if k not in ignore
+    }
+    assert made["created_at"] is not None
 
 
 def test_a_second_fill_creates_nothing(items, pak):

@@ -14,9 +14,9 @@ class Command(BaseCommand):
         "--seed: the same arguments give the same data. Uses COPY on PostgreSQL (100k items, "
         "1M follow-ups and 3M updates take a few minutes), bulk_create elsewhere (small "
         "sizes only). Delegations (UN member states, then UNS, AU, EU) and the twelve themes "
-        "are reused when they exist. No history (simple-history) rows are written for "
-        "synthetic data. --delete removes the synthetic meeting and everything under it, "
-        "leaving real data alone."
+        "are reused when they exist; --roster R creates the first R on the roster. No history "
+        "(simple-history) rows are written for synthetic data. --delete removes the "
+        "synthetic meeting and everything under it, leaving real data alone."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +33,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, metavar="S")
         parser.add_argument("--sessions", type=int, default=10)
         parser.add_argument("--people", type=int, default=300, help="Synthetic speakers.")
+        parser.add_argument(
+            "--roster",
+            type=int,
+            default=0,
+            metavar="R",
+            help=(
+                "Create the first R of the D delegations on the roster (default 0: none): "
+                'each then has a follow-up of every item, "No report yet" where none '
+                "was generated. A delegation that exists already is reused as it is."
+            ),
+        )
         parser.add_argument(
             "--delete", action="store_true", help="Remove the synthetic data instead."
         )
@@ -60,6 +71,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             sessions=options["sessions"],
             people=options["people"],
+            roster=options["roster"],
         )
 
         def log(message):
