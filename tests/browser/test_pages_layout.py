@@ -25,6 +25,8 @@ PAGES = [
     "/delegations/PAK/",
     "/themes/",
     "/source/",
+    "/matrix/",
+    "/delegations/PAK/report/",
 ]
 
 # Every table, its box (the element it scrolls in) and whether that box is a named,
