@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lib.health import healthz
+from lib.locale_urls import language_patterns
 from recommendations.workspace import accounts
 
 urlpatterns = [
@@ -10,7 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
     path("workspace/", include("recommendations.workspace.urls")),
-    path("", include("recommendations.urls")),
+    # The public pages, whose links are shared: /fr/… is French (lib/locale_urls.py).
+    *language_patterns(path("", include("recommendations.urls"))),
 ]
 
 # Error pages rendered without a database query (lib/errors.py).

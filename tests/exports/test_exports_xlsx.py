@@ -295,6 +295,22 @@ def test_the_headers_and_words_are_french_for_a_french_reader(client, site_data)
     assert b"".join(response.streaming_content).split(b"\r\n")[0].endswith(b"overdue,verified")
 
 
+def test_on_fr_the_spreadsheet_of_the_page_is_french_whoever_opens_it(client, site_data):
+    """A link to the French page, opened by an English browser: the page offers the
+    spreadsheet under /fr/, with French headers and the rows the page counts."""
+    english = {"accept-language": "en"}
+    page = client.get("/fr/recommendations/?theme=ieds", headers=english)
+    links = re.findall(EXPORT_LINK, page.content.decode())
+    xlsx_url = html.unescape(links[1][0])
+    assert xlsx_url == "/fr/recommendations/export.xlsx?theme=ieds"
+    data = b"".join(client.get(xlsx_url, headers=english).streaming_content)
+    rows = rows_of(data)
+    assert rows[0][:4] == ["Code", "Réunion", "Jour", "Séance"]
+    codes = [row[0] for row in rows[1:]]
+    assert codes == [item.code for item in page.context["page_obj"].object_list]
+    assert len(codes) == page.context["pagination"].paginator.count
+
+
 def restricted_cells(client) -> tuple:
     _, data = get_xlsx(client, "follow-ups", "delegation=PAK&theme=ieds")
     follow_up = by_header(rows_of(data))[0]

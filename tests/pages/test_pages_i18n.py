@@ -1,9 +1,15 @@
 """The interface in English and French; recommendation texts stay as in the source."""
 
+import functools
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 pytest_plugins = ["tests.pages.fixtures"]
@@ -43,13 +49,56 @@ def test_the_dashboard_themes_and_delegation_pages_speak_french(client, site_dat
     assert "Le suivi des recommandations par Pakistan, regroupé par état." in html
 
 
-def test_the_language_switcher_sets_french_for_the_next_pages(client, site_data):
-    html = client.get("/recommendations/").content.decode()
+def test_the_language_switcher_keeps_the_page_and_its_filters_in_the_new_language(
+    client, site_data
+):
+    html = client.get("/recommendations/?theme=ieds").content.decode()
     assert '<form action="/i18n/setlang/" method="post"' in html
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/themes/"})
+    assert '<input name="next" type="hidden" value="/recommendations/?theme=ieds">' in html
+    next_page = "/recommendations/?theme=ieds"
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": next_page})
     assert response.status_code == 302
-    assert response["Location"] == "/themes/"
-    assert "Thèmes" in client.get("/themes/").content.decode()
+    assert response["Location"] == "/fr/recommendations/?theme=ieds"
+    assert "Thèmes" in client.get("/themes/").content.decode()  # the cookie it set
+    response = client.post("/i18n/setlang/", {"language": "en", "next": response["Location"]})
+    assert response["Location"] == "/recommendations/?theme=ieds"
+    assert "Themes" in client.get("/themes/").content.decode()
+
+
+def test_a_french_link_opens_in_french_whatever_the_browser_or_the_cookie(client, site_data):
+    client.cookies["django_language"] = "en"
+    response = client.get("/fr/recommendations/?theme=ieds", headers={"accept-language": "en"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="fr">' in html and "Appliquer les filtres" in html
+    assert response["Content-Language"] == "fr"
+    # Its links stay in French: the item pages, the exports and the other pages.
+    assert 'href="/fr/recommendations/D1S1-01/' in html
+    assert 'href="/fr/recommendations/export.xlsx?theme=ieds"' in html
+    assert 'href="/fr/themes/"' in html
+
+
+def test_a_link_without_a_language_opens_in_the_readers_language(client, site_data):
+    response = french(client, "/recommendations/")
+    assert '<html lang="fr">' in response.content.decode()
+    assert 'href="/fr/themes/"' in response.content.decode()  # and goes on in French
+    # The same path answers in another language for another reader: caches must know.
+    assert {"Accept-Language", "Cookie"} <= {
+        header.strip() for header in response["Vary"].split(",")
+    }
+    english = client.get("/recommendations/", headers={"accept-language": "en"})
+    assert '<html lang="en">' in english.content.decode()
+    assert 'href="/themes/"' in english.content.decode()
+
+
+def test_a_prefixed_page_varies_on_neither(client, site_data):
+    response = client.get("/fr/themes/")
+    assert "Accept-Language" not in response.get("Vary", "")
+
+
+@pytest.mark.parametrize("path", ["/en/themes/", "/de/themes/", "/fr/admin/", "/fr/fr/themes/"])
+def test_an_unknown_language_prefix_is_a_404(client, site_data, path):
+    assert client.get(path).status_code == 404
 
 
 def po_entries(path: Path) -> dict[str, str]:
@@ -88,3 +137,29 @@ def test_every_message_is_translated_and_the_compiled_file_matches():
         key = unescape(msgid)
         found = catalog.get(key, catalog.get((key, 0)))
         assert found == unescape(msgstr), msgid
+
+
+# What ``make messages`` leaves out of the extraction, and what it need not copy.
+NOT_SOURCES = (".venv", "frontend", ".git", "staticfiles", "node_modules", "*.sqlite3*")
+
+
+@pytest.mark.skipif(not shutil.which("msgattrib"), reason="needs gettext (apt-get install gettext)")
+def test_the_catalogue_has_every_string_of_the_code_translated(tmp_path):
+    """Extracts the strings of the code and templates afresh (makemessages, on a copy)
+    and finds none untranslated or fuzzy: a new string cannot ship in English only."""
+    tree = tmp_path / "tree"
+    shutil.copytree(
+        settings.BASE_DIR, tree, ignore=shutil.ignore_patterns("__pycache__", *NOT_SOURCES)
+    )
+    run = functools.partial(subprocess.run, cwd=tree, capture_output=True, text=True)
+    extracted = run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete"]
+        + ["--ignore=.venv", "--ignore=frontend"],
+        env={**os.environ, "DEBUG": "1"},
+    )
+    assert extracted.returncode == 0, extracted.stderr
+    po = tree / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    for kind in ("--untranslated", "--only-fuzzy"):
+        found = run(["msgattrib", kind, "--no-wrap", str(po)]).stdout
+        missing = re.findall(r'^msgid "(.+)"$', found, flags=re.MULTILINE)
+        assert missing == [], (kind, missing)
