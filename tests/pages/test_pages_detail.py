@@ -117,7 +117,7 @@ def test_the_cite_line_names_meeting_session_speaker_day_and_permanent_link(clie
 def test_in_french_the_source_text_stays_marked_english(client, site_data):
     html = client.get("/recommendations/D1S1-01/", headers={"accept-language": "fr"}).content
     html = html.decode()
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert '<h1 lang="en">Counter IED threats with better detection equipment.</h1>' in html
     assert '<blockquote><p lang="en">Speakers called' in html
     cite = citation(html)

@@ -11,10 +11,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils.translation import to_locale
 
 pytest_plugins = ["tests.pages.fixtures"]
 
-LOCALE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+# Every language of the interface but English, by its catalogue's directory.
+CATALOGUES = [to_locale(code) for code, _ in settings.LANGUAGES if code != "en"]
+
+
+def catalogue(locale: str) -> Path:
+    return Path(settings.BASE_DIR) / "locale" / locale / "LC_MESSAGES"
 
 
 def french(client, url: str):
@@ -25,7 +31,7 @@ def test_the_list_speaks_french_but_keeps_the_source_text(client, site_data):
     response = french(client, "/recommendations/?theme=ieds")
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert "Appliquer les filtres" in html
     assert "Exporter ces résultats (CSV)" in html
     assert "Éléments 1 à 2 sur 2" in html
@@ -70,7 +76,7 @@ def test_a_french_link_opens_in_french_whatever_the_browser_or_the_cookie(client
     response = client.get("/fr/recommendations/?theme=ieds", headers={"accept-language": "en"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="fr">' in html and "Appliquer les filtres" in html
+    assert '<html lang="fr" dir="ltr">' in html and "Appliquer les filtres" in html
     assert response["Content-Language"] == "fr"
     # Its links stay in French: the item pages, the exports and the other pages.
     assert 'href="/fr/recommendations/D1S1-01/' in html
@@ -80,14 +86,14 @@ def test_a_french_link_opens_in_french_whatever_the_browser_or_the_cookie(client
 
 def test_a_link_without_a_language_opens_in_the_readers_language(client, site_data):
     response = french(client, "/recommendations/")
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
     assert 'href="/fr/themes/"' in response.content.decode()  # and goes on in French
     # The same path answers in another language for another reader: caches must know.
     assert {"Accept-Language", "Cookie"} <= {
         header.strip() for header in response["Vary"].split(",")
     }
     english = client.get("/recommendations/", headers={"accept-language": "en"})
-    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="en" dir="ltr">' in english.content.decode()
     assert 'href="/themes/"' in english.content.decode()
 
 
@@ -125,12 +131,13 @@ def unescape(text: str) -> str:
     return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
 
-def test_every_message_is_translated_and_the_compiled_file_matches():
-    entries = po_entries(LOCALE / "django.po")
+@pytest.mark.parametrize("locale", CATALOGUES)
+def test_every_message_is_translated_and_the_compiled_file_matches(locale):
+    entries = po_entries(catalogue(locale) / "django.po")
     assert len(entries) > 150
     untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
     assert untranslated == []
-    with open(LOCALE / "django.mo", "rb") as handle:
+    with open(catalogue(locale) / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     catalog = compiled._catalog  # msgid → msgstr; (msgid, n) for plural forms
     for msgid, msgstr in entries.items():
@@ -152,14 +159,24 @@ def test_the_catalogue_has_every_string_of_the_code_translated(tmp_path):
         settings.BASE_DIR, tree, ignore=shutil.ignore_patterns("__pycache__", *NOT_SOURCES)
     )
     run = functools.partial(subprocess.run, cwd=tree, capture_output=True, text=True)
+    languages = [f"--locale={locale}" for locale in CATALOGUES]
     extracted = run(
-        [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete"]
+        [sys.executable, "manage.py", "makemessages", *languages, "--no-obsolete"]
         + ["--ignore=.venv", "--ignore=frontend"],
         env={**os.environ, "DEBUG": "1"},
     )
     assert extracted.returncode == 0, extracted.stderr
-    po = tree / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-    for kind in ("--untranslated", "--only-fuzzy"):
-        found = run(["msgattrib", kind, "--no-wrap", str(po)]).stdout
-        missing = re.findall(r'^msgid "(.+)"$', found, flags=re.MULTILINE)
-        assert missing == [], (kind, missing)
+    for locale in CATALOGUES:
+        po = tree / "locale" / locale / "LC_MESSAGES" / "django.po"
+        for kind in ("--untranslated", "--only-fuzzy"):
+            found = run(["msgattrib", kind, "--no-wrap", str(po)]).stdout
+            missing = re.findall(r'^msgid "(.+)"$', found, flags=re.MULTILINE)
+            assert missing == [], (locale, kind, missing)
+
+
+def test_a_french_page_says_the_texts_are_in_the_language_of_the_source(client, site_data):
+    english = client.get("/recommendations/").content.decode()
+    french = client.get("/fr/recommendations/").content.decode()
+    assert '<html lang="en" dir="ltr">' in english and "language of the Chair" not in english
+    assert '<html lang="fr" dir="ltr">' in french
+    assert "sont présentés en anglais, la langue du Résumé de la présidence." in french

@@ -88,6 +88,6 @@ def test_every_page_links_to_it_from_the_footer(client, site_data):
 
 def test_it_speaks_french_around_the_english_text(client, db):
     html = client.get("/source/", headers={"accept-language": "fr"}).content.decode()
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert '<pre class="source-text" lang="en">' in html
     assert "Résumé de la présidence" in html

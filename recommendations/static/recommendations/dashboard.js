@@ -24,6 +24,9 @@
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var animation = reduceMotion ? false : { duration: 400 };
     var statuses = data.statuses;
+    // Right to left (Arabic): legends, tooltips and the bars' axis mirrored.
+    var rtl = document.documentElement.dir === "rtl";
+    var text = { rtl: rtl, textDirection: rtl ? "rtl" : "ltr" };
 
     var totals = document.getElementById("chart-totals");
     if (totals) {
@@ -37,7 +40,10 @@
             borderColor: "#ffffff"
           }]
         },
-        options: { animation: animation, maintainAspectRatio: false, plugins: { legend: { position: "right" } } }
+        options: { animation: animation, maintainAspectRatio: false, plugins: {
+          legend: Object.assign({ position: rtl ? "left" : "right" }, text),
+          tooltip: text
+        } }
       });
     }
 
@@ -65,8 +71,11 @@
           indexAxis: "y",
           animation: animation,
           maintainAspectRatio: false,
-          scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } },
-          plugins: { legend: { position: "bottom" } }
+          scales: {
+            x: { stacked: true, reverse: rtl, ticks: { precision: 0 } },
+            y: { stacked: true, position: rtl ? "right" : "left" }
+          },
+          plugins: { legend: Object.assign({ position: "bottom" }, text), tooltip: text }
         }
       });
     }
