@@ -185,40 +185,86 @@ class Answer(NamedTuple):
     seconds: float  # from sending the request to the last byte of the answer
     size: int
     error: str = ""  # the exception's name when no answer came
+    retried: bool = False  # sent again on a new connection (see Client.get)
+
+
+# The server closed a kept-alive connection before it read the request: no byte of an
+# answer came, so the request was not served and a GET can be sent again.
+STALE_CONNECTION_ERRORS = (
+    http.client.RemoteDisconnected,
+    BrokenPipeError,
+    ConnectionResetError,
+    ConnectionAbortedError,
+)
+
+
+class _NoAnswer(Exception):
+    """The connection closed before the status line of an answer."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
 
 
 class Client:
     """One keep-alive connection to the app on loopback. Follows no redirect, reads every
     body in full, and opens a new connection when the server closes one or a request
-    fails."""
+    fails.
+
+    Like a browser (and RFC 9112 section 9.3.1), a GET that fails on a connection that
+    has served a request before, with the connection closed before any byte of an answer,
+    is sent once more on a new connection: the server may close an idle kept-alive
+    connection just as the next request leaves. The answer says so (``retried``), and a
+    failure on a new connection is never retried."""
 
     def __init__(self, port: int, *, cookie: str = "", timeout: float = 600):
         self.port = port
         self.cookie = cookie
         self.timeout = timeout
         self.conn: http.client.HTTPConnection | None = None
+        self.reused = False  # the connection has served a request already
 
     def get(self, path: str) -> Answer:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         started = time.perf_counter()
+        stale = self.reused
         try:
-            self.conn.request("GET", path, headers=headers)
-            response = self.conn.getresponse()
-            body = response.read()
+            return self._send(path, started)
+        except _NoAnswer as exc:
+            self.close()
+            if not stale:
+                return Answer(0, time.perf_counter() - started, 0, exc.name)
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             return Answer(0, time.perf_counter() - started, 0, type(exc).__name__)
+        try:
+            return self._send(path, started)._replace(retried=True)
+        except (_NoAnswer, OSError, http.client.HTTPException) as exc:
+            self.close()
+            name = exc.name if isinstance(exc, _NoAnswer) else type(exc).__name__
+            return Answer(0, time.perf_counter() - started, 0, name, retried=True)
+
+    def _send(self, path: str, started: float) -> Answer:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            self.conn.request("GET", path, headers=headers)
+            response = self.conn.getresponse()
+        except STALE_CONNECTION_ERRORS as exc:
+            raise _NoAnswer(type(exc).__name__) from exc
+        body = response.read()
         elapsed = time.perf_counter() - started
         if response.will_close:
             self.close()
+        else:
+            self.reused = True
         return Answer(response.status, elapsed, len(body))
 
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+        self.reused = False
 
 
 # --- BENCHMARKS.md ----------------------------------------------------------------------
