@@ -87,7 +87,7 @@ check-migrations: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(STAMP)
-	DEBUG=1 $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=frontend
+	DEBUG=1 $(PY) manage.py makemessages -l ar -l zh_Hans -l fr -l ru -l es --ignore=.venv --ignore=frontend
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -53,3 +53,21 @@ def test_the_french_pages_have_no_violation_either(browser_page_fr):
         results = Axe().run(browser_page_fr.page, options=WCAG_21_AA)
         assert results.violations_count == 0, results.generate_report()
     browser_page_fr.assert_no_errors()
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans"])
+def test_the_arabic_and_chinese_pages_have_no_violation(browser_page, language):
+    for path in (
+        "/recommendations/?theme=ieds",
+        "/recommendations/D1S1-01/",
+        "/",
+        "/matrix/",
+        "/delegations/PAK/",
+    ):
+        browser_page.goto(f"/{language}{path}")
+        browser_page.page.wait_for_load_state("networkidle")
+        direction = browser_page.page.evaluate("document.documentElement.dir")
+        assert direction == ("rtl" if language == "ar" else "ltr"), path
+        results = Axe().run(browser_page.page, options=WCAG_21_AA)
+        assert results.violations_count == 0, (path, results.generate_report())
+    browser_page.assert_no_errors()

@@ -1,4 +1,4 @@
-"""The interface in English and French; recommendation texts stay as in the source."""
+"""The interface in the six UN languages; recommendation texts stay as in the source."""
 
 import functools
 import gettext
@@ -180,3 +180,36 @@ def test_a_french_page_says_the_texts_are_in_the_language_of_the_source(client, 
     assert '<html lang="en" dir="ltr">' in english and "language of the Chair" not in english
     assert '<html lang="fr" dir="ltr">' in french
     assert "sont présentés en anglais, la langue du Résumé de la présidence." in french
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "phrase"),
+    [
+        ("ar", "rtl", "تطبيق عوامل التصفية"),
+        ("zh-hans", "ltr", "应用筛选条件"),
+        ("fr", "ltr", "Appliquer les filtres"),
+        ("ru", "ltr", "Применить фильтры"),
+        ("es", "ltr", "Aplicar filtros"),
+    ],
+)
+def test_each_un_language_has_its_pages_in_its_direction(
+    client, site_data, language, direction, phrase
+):
+    html = client.get(f"/{language}/recommendations/").content.decode()
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    assert phrase in html
+    assert '<p class="item-text" lang="en">Counter IED threats with better detection' in html
+
+
+def test_the_switcher_offers_the_six_languages_each_in_its_own_name(client, site_data):
+    html = client.get("/ar/").content.decode()
+    for code, name in [
+        ("ar", "العربيّة"),
+        ("zh-hans", "简体中文"),
+        ("en", "English"),
+        ("fr", "Français"),
+        ("ru", "Русский"),
+        ("es", "Español"),
+    ]:
+        assert f'<option value="{code}" lang="{code}"' in html
+        assert f">{name}</option>" in html
