@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate, post_save
+from django.utils.translation import gettext_lazy as _
 
 from lib.history import skip_history_for_raw_saves
 
@@ -9,7 +10,7 @@ class RecommendationsConfig(AppConfig):
     default = True  # this module also holds TrackerAdminConfig
     default_auto_field = "django.db.models.BigAutoField"
     name = "recommendations"
-    verbose_name = "Ministerial recommendations"
+    verbose_name = _("Ministerial recommendations")
 
     def ready(self):
         from .roles import ensure_roles

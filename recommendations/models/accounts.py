@@ -15,13 +15,21 @@ class FocalPoint(models.Model):
     """Links a user to the one delegation whose follow-ups they may edit."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="focal_point",
+        verbose_name=_("user"),
     )
     delegation = models.ForeignKey(
-        Delegation, on_delete=models.CASCADE, related_name="focal_points"
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+        verbose_name=_("delegation"),
     )
 
     class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
         ordering = ["delegation__code", "user__username"]
 
     def __str__(self):
@@ -36,16 +44,26 @@ class ReminderLog(models.Model):
         WEEKLY = "weekly", _("Secretariat weekly summary")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("user"),
     )
     follow_up = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+        FollowUp,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("follow-up"),
     )
-    kind = models.CharField(max_length=10, choices=Kind)
-    date = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    date = models.DateField(_("date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reminder log")
+        verbose_name_plural = _("reminder logs")
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(

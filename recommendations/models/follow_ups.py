@@ -28,10 +28,19 @@ class FollowUpQuerySet(models.QuerySet):
 
 class FollowUp(models.Model):
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="follow_ups"
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("recommendation"),
     )
-    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="follow_ups")
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("delegation"),
+    )
     status = models.CharField(
+        _("status"),
         max_length=20,
         choices=State,
         default=State.NOT_REPORTED,
@@ -39,12 +48,20 @@ class FollowUp(models.Model):
         help_text=_("The status of the latest progress update; “No report yet” before the first."),
     )
     target_date = models.DateField(
-        null=True, blank=True, help_text=_("Defaults to the date of the target meeting.")
+        _("target date"),
+        null=True,
+        blank=True,
+        help_text=_("Defaults to the date of the target meeting."),
     )
-    pledge = models.TextField(blank=True, help_text=_("The pledge announced, if any."))
-    lead = models.CharField(max_length=200, blank=True, help_text=_("Lead office or focal point."))
-    last_update_date = models.DateField(null=True, blank=True, editable=False)
+    pledge = models.TextField(_("pledge"), blank=True, help_text=_("The pledge announced, if any."))
+    lead = models.CharField(
+        _("lead"), max_length=200, blank=True, help_text=_("Lead office or focal point.")
+    )
+    last_update_date = models.DateField(
+        _("last update date"), null=True, blank=True, editable=False
+    )
     is_illustrative = models.BooleanField(
+        _("sample data"),
         default=False,
         editable=False,
         help_text=_("Sample data for demonstration, never real reporting."),
@@ -52,9 +69,9 @@ class FollowUp(models.Model):
     # Optimistic lock: every change to the follow-up or to its history bumps it (the
     # services for the follow-up's own fields, the database triggers for its history),
     # and a save based on an older version is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = FollowUpQuerySet.as_manager()
@@ -110,12 +127,15 @@ class Visibility(models.TextChoices):
 class ProgressUpdate(models.Model):
     Visibility = Visibility
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="updates")
-    date = models.DateField()
-    status = models.CharField(max_length=20, choices=Status)
-    note = models.TextField(blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="updates", verbose_name=_("follow-up")
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    note = models.TextField(_("note"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
     visibility = models.CharField(
+        _("visibility"),
         max_length=20,
         choices=Visibility,
         default=Visibility.PUBLIC,
@@ -130,6 +150,7 @@ class ProgressUpdate(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="progress_updates",
+        verbose_name=_("author"),
     )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,18 +159,21 @@ class ProgressUpdate(models.Model):
         on_delete=models.SET_NULL,
         related_name="verified_updates",
         editable=False,
+        verbose_name=_("verified by"),
     )
-    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
     # Optimistic lock, as on FollowUp: every change and verification bumps it, and a
     # save based on an older version is refused (``services.progress_update_change``).
     # The database default serves rows written by SQL or COPY.
-    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         ordering = list(rules.LATEST_FIRST)
         indexes = [
             models.Index(fields=["follow_up", *rules.LATEST_FIRST], name="pu_follow_up_latest_idx"),

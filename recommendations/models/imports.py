@@ -27,28 +27,39 @@ class ImportJob(models.Model):
     State = ImportState
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=200)
-    digest = models.CharField(max_length=64, help_text=_("SHA-256 of the file's text."))
+    name = models.CharField(_("file name"), max_length=200)
+    digest = models.CharField(
+        _("digest"), max_length=64, help_text=_("SHA-256 of the file's text.")
+    )
     # Emptied once the import has finished: the progress updates hold what it said.
-    text = models.TextField(blank=True)
-    visibility = models.CharField(max_length=20)
-    state = models.CharField(max_length=20, choices=ImportState, default=ImportState.PREVIEWED)
-    rows_total = models.PositiveIntegerField(default=0, help_text=_("Rows that will write."))
-    rows_done = models.PositiveIntegerField(default=0)
-    updates = models.PositiveIntegerField(default=0)
-    follow_ups = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    text = models.TextField(_("file text"), blank=True)
+    visibility = models.CharField(_("visibility"), max_length=20)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ImportState, default=ImportState.PREVIEWED
+    )
+    rows_total = models.PositiveIntegerField(
+        _("rows to write"), default=0, help_text=_("Rows that will write.")
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    updates = models.PositiveIntegerField(_("progress updates imported"), default=0)
+    follow_ups = models.PositiveIntegerField(_("follow-ups created"), default=0)
+    skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
+    error = models.TextField(_("error"), blank=True)
     # The preview's counts (ImportPlan.summary), so that its later pages need not plan
     # the whole file again; for a file refused by the worker, its first rows with errors.
-    summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "state"], name="import_job_user_state_idx")]
         constraints = [

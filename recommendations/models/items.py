@@ -55,34 +55,51 @@ class ItemKind(models.TextChoices):
 class Recommendation(models.Model):
     Kind = ItemKind
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="recommendations")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="recommendations")
-    code = models.CharField(max_length=40, unique=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("meeting"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("session"),
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
     speaker = models.ForeignKey(
         Person,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="recommendations",
+        verbose_name=_("speaker"),
         help_text=_("Empty for the session panel's own conclusions."),
     )
-    kind = models.CharField(max_length=20, choices=Kind, default=Kind.RECOMMENDATION)
-    text = models.TextField(help_text=_("One clear sentence stating the call for action."))
-    source_excerpt = models.TextField(help_text=_("The verbatim sentence(s) of the source."))
-    themes = models.ManyToManyField(Theme, related_name="recommendations")
-    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.RECOMMENDATION)
+    text = models.TextField(
+        _("text"), help_text=_("One clear sentence stating the call for action.")
+    )
+    source_excerpt = models.TextField(
+        _("source excerpt"), help_text=_("The verbatim sentence(s) of the source.")
+    )
+    themes = models.ManyToManyField(Theme, related_name="recommendations", verbose_name=_("themes"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     # Code, text, excerpt and speaker name in one column, so that one full-text
     # index (PostgreSQL) or one substring match (SQLite) serves the free-text search.
-    search_document = models.TextField(blank=True, editable=False)
+    search_document = models.TextField(_("search text"), blank=True, editable=False)
     # The item's place in reading order (meeting date, day, session, item, code) in one
     # indexed column, so a page of the list is read from an index instead of sorting
     # every match across three tables. See sort_key_for().
-    sort_key = models.CharField(max_length=80, blank=True, editable=False)
+    sort_key = models.CharField(_("reading order"), max_length=80, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[themes])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
         ordering = ["sort_key"]
         indexes = [
             models.Index(fields=["sort_key"], name="rec_sort_key_idx"),

@@ -29,29 +29,36 @@ class Meeting(models.Model):
         PREPARATORY = "preparatory", _("Preparatory meeting")
         MINISTERIAL = "ministerial", _("Ministerial")
 
-    title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=80, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PREPARATORY)
-    city = models.CharField(max_length=100)
-    country = CountryField()
-    host_countries = CountryField(multiple=True, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    theme = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.PREPARATORY)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    host_countries = CountryField(_("host countries"), multiple=True, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    theme = models.CharField(_("theme"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
     target_name = models.CharField(
-        max_length=200, blank=True, help_text=_("The meeting this one prepares.")
+        _("target Ministerial"),
+        max_length=200,
+        blank=True,
+        help_text=_("The meeting this one prepares."),
     )
-    target_date = models.DateField(null=True, blank=True)
-    target_city = models.CharField(max_length=100, blank=True)
-    source_url = models.URLField(blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    target_city = models.CharField(_("target city"), max_length=100, blank=True)
+    source_url = models.URLField(_("source link"), blank=True)
     is_synthetic = models.BooleanField(
-        default=False, help_text=_("Generated load-test data, never shown as real.")
+        _("load-test data"),
+        default=False,
+        help_text=_("Generated load-test data, never shown as real."),
     )
 
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         ordering = ["start_date", "slug"]
         constraints = [
             models.CheckConstraint(
@@ -79,13 +86,14 @@ class Delegation(models.Model):
         ORGANISATION = "organisation", _("Organisation")
 
     code = models.CharField(
+        _("code"),
         max_length=10,
         unique=True,
         help_text=_("ISO 3166 alpha-3 for member states, a short code for organisations."),
     )
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind, default=Kind.MEMBER_STATE)
-    country = CountryField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MEMBER_STATE)
+    country = CountryField(_("country"), blank=True)
     on_roster = models.BooleanField(
         _("takes part in the follow-up"),
         default=True,
@@ -98,6 +106,8 @@ class Delegation(models.Model):
     objects = DelegationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -114,20 +124,29 @@ class Delegation(models.Model):
 
 
 class Person(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
     honorific = models.CharField(
-        max_length=100, blank=True, help_text=_("Rank or honorific: H.E. Mr., Major General …")
+        _("honorific"),
+        max_length=100,
+        blank=True,
+        help_text=_("Rank or honorific: H.E. Mr., Major General …"),
     )
-    title = models.CharField(max_length=300, blank=True, help_text=_("Role or title."))
-    affiliation = models.CharField(max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True, help_text=_("Role or title."))
+    affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
     delegation = models.ForeignKey(
-        Delegation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+        Delegation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        verbose_name=_("delegation"),
     )
 
     class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["name"]
-        verbose_name_plural = "people"
 
     def __str__(self):
         return self.name
@@ -146,17 +165,36 @@ class Participation(models.Model):
         FACILITATOR = "facilitator", _("Session facilitator")
         PANELLIST = "panellist", _("Panellist")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations")
-    role = models.CharField(max_length=20, choices=Role)
-    session = models.ForeignKey(
-        "Session", null=True, blank=True, on_delete=models.CASCADE, related_name="participations"
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("meeting"),
     )
-    day = models.PositiveSmallIntegerField(null=True, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-    note = models.CharField(max_length=200, blank=True, help_text=_("e.g. by video message"))
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    session = models.ForeignKey(
+        "Session",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("session"),
+    )
+    day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("e.g. by video message")
+    )
 
     class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
         ordering = ["meeting", "role", "day", "order"]
 
     def __str__(self):
@@ -164,17 +202,26 @@ class Participation(models.Model):
 
 
 class Session(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sessions")
-    day = models.PositiveSmallIntegerField()
-    order = models.PositiveSmallIntegerField()
-    code = models.CharField(max_length=20)
-    title = models.CharField(max_length=300)
-    summary = models.TextField(blank=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("meeting")
+    )
+    day = models.PositiveSmallIntegerField(_("day"))
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
     facilitator = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="facilitated"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="facilitated",
+        verbose_name=_("facilitator"),
     )
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         ordering = ["meeting__start_date", "day", "order"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "code"], name="session_code_unique"),
@@ -192,12 +239,14 @@ class Session(models.Model):
 
 
 class Theme(models.Model):
-    slug = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         ordering = ["order", "name"]
 
     def __str__(self):
