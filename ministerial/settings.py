@@ -66,6 +66,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Reference data in every language (recommendations/translation.py); before the admin.
+    "modeltranslation",
     # Django's admin with a throttled password change form (recommendations/admin_site.py).
     "recommendations.apps.TrackerAdminConfig",
     "django.contrib.auth",
@@ -225,6 +227,11 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Reference data (theme, meeting, session and delegation names) has a column per language
+# (django-modeltranslation, see recommendations/translation.py); an empty one reads as
+# the English, the language the data is curated in.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .models import FocalPoint, FollowUp, ProgressUpdate, Recommendation
+from .models import FocalPoint, FollowUp, ItemTranslation, ProgressUpdate, Recommendation
 from .status import Status, refuse_future
 
 # The fields of a follow-up that services.follow_up_update may change.
@@ -73,6 +73,7 @@ class VersionedForm(forms.ModelForm):
     # False for an inline row: it is checked only when edited, since a row shown
     # read-only (to a focal point) posts no version.
     check_unchanged = True
+    stale_message = STALE_MESSAGE
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,8 +86,22 @@ class VersionedForm(forms.ModelForm):
         checked = self.check_unchanged or self.has_changed()
         if self.instance.pk and checked and cleaned.get("version") != self.instance.version:
             # self.instance was read from the database at the start of this request.
-            raise forms.ValidationError(STALE_MESSAGE, code="stale")
+            raise forms.ValidationError(self.stale_message, code="stale")
         return cleaned
+
+
+class ItemTranslationAdminForm(VersionedForm):
+    stale_message = _(
+        "Someone else changed this translation since you opened it, so your changes were "
+        "not saved. Reload the page to see the latest version, then make your change again "
+        "(copy what you typed first)."
+    )
+
+    class Meta:
+        model = ItemTranslation
+        fields = ["recommendation", "language", "text"]
+        # dir="auto": the text reads in its own direction, Arabic right to left.
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "dir": "auto"})}
 
 
 class FollowUpAdminForm(VersionedForm):

@@ -2,7 +2,7 @@
 ``ensure_roles``, which runs after every ``migrate`` and from ``make run``.
 
 - Secretariat staff: add and change everything except users; delete nothing
-  but follow-ups and progress updates (never recommendations).
+  but follow-ups, progress updates and translations of items (never recommendations).
 - Delegation focal points: read everything, add and change their own
   delegation's follow-ups and progress updates, delete nothing.
 
@@ -29,6 +29,7 @@ ROLE_PERMISSIONS = {
         + [f"{APP}.{action}_followup" for action in ("add", "change", "view", "delete")]
         + [f"{APP}.{action}_progressupdate" for action in ("add", "change", "view", "delete")]
         + [f"{APP}.{action}_focalpoint" for action in ("add", "change", "view", "delete")]
+        + [f"{APP}.{action}_itemtranslation" for action in ("add", "change", "view", "delete")]
         + [f"{APP}.view_reminderlog", "auth.view_user"]
     ),
     FOCAL_POINTS: (

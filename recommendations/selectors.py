@@ -44,6 +44,7 @@ from .status import (
     status_on,
     with_shown_status,
 )
+from .translation import in_language
 
 # How many matching follow-ups a row of the recommendation list shows inline.
 MATCHES_PER_ITEM = 5
@@ -165,17 +166,17 @@ def passed_targets(follow_ups, *, today: datetime.date | None = None) -> list[Pa
     rows = (
         follow_ups.filter(due_by_target_meeting_q(today))
         .values(
-            "recommendation__meeting__target_name",
-            "recommendation__meeting__target_city",
             "recommendation__meeting__target_date",
+            target_name=in_language("recommendation__meeting__target_name"),
+            target_city=in_language("recommendation__meeting__target_city"),
         )
         .annotate(n=Count("pk"))
-        .order_by("recommendation__meeting__target_date", "recommendation__meeting__target_name")
+        .order_by("recommendation__meeting__target_date", "target_name")
     )
     return [
         PassedTarget(
-            row["recommendation__meeting__target_name"],
-            row["recommendation__meeting__target_city"],
+            row["target_name"],
+            row["target_city"],
             row["recommendation__meeting__target_date"],
             row["n"],
         )
@@ -317,10 +318,12 @@ def _capped_counts(rows, *, cap: int) -> dict[str, int] | None:
 
 
 def recommendation_for_page(code: str) -> Recommendation:
-    """The recommendation with meeting, session and speaker joined and its themes
-    prefetched (two queries); raises ``Recommendation.DoesNotExist``."""
+    """The recommendation with meeting, session and speaker joined, its translation into
+    the active language (``translated_text``) and its themes prefetched (two queries);
+    raises ``Recommendation.DoesNotExist``."""
     return (
         Recommendation.objects.select_related("meeting", "session", "speaker")
+        .with_translation()
         .prefetch_related("themes")
         .get(code=code)
     )
@@ -338,7 +341,7 @@ def follow_ups_with_timeline(
         FollowUp.objects.filter(recommendation=recommendation)
         .select_related("delegation")
         .annotate(shown_status=shown_status(as_of))
-        .order_by("delegation__name")
+        .order_by(in_language("delegation__name"))
     )
     updates = ProgressUpdate.objects.filter(follow_up__recommendation=recommendation)
     if as_of is not None:
@@ -426,14 +429,14 @@ def status_by_delegation(
     grouped = (
         FollowUp.objects.filter(recommendation__meeting=meeting)
         .annotate(shown_status=shown_status(as_of))
-        .values("delegation__code", "delegation__name", "shown_status")
+        .values("delegation__code", "shown_status", name=in_language("delegation__name"))
         .annotate(n=Count("pk"))
-        .order_by("delegation__name", "delegation__code")
+        .order_by("name", "delegation__code")
     )
     rows: dict[str, Breakdown] = {}
     for row in grouped:
         code = row["delegation__code"]
-        breakdown = rows.setdefault(code, Breakdown(code, row["delegation__name"]))
+        breakdown = rows.setdefault(code, Breakdown(code, row["name"]))
         breakdown.counts.add(row["shown_status"], row["n"])
     return list(rows.values())
 

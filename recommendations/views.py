@@ -164,9 +164,9 @@ def recommendation_list(request):
     """``/recommendations/``: the filtered, paginated list of items."""
     filterset = RecommendationFilter(
         request.GET,
-        queryset=Recommendation.objects.select_related(
-            "meeting", "session", "speaker"
-        ).prefetch_related("themes"),
+        queryset=Recommendation.objects.select_related("meeting", "session", "speaker")
+        .prefetch_related("themes")
+        .with_translation(),
     )
     context = _filter_context(request, filterset)
     if not filterset.is_valid():

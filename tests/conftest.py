@@ -5,8 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import translation
 
 from recommendations import services
 from recommendations.models import (
@@ -134,6 +136,16 @@ def jpn_focal(make_focal_point, jpn):
 def anonymous():
     """A visitor who has not signed in."""
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Each test starts in English, the language of the data: a page of another language
+    requested by an earlier test leaves that language active in the thread, and a name
+    set then (``Meeting(title=…)``) would go to that language's column."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -15,13 +15,13 @@ autocomplete), checked on the server:
 
 Split by entity: ``base`` (what every admin shares), ``filters``, ``reference``,
 ``recommendations``, ``follow_ups``, ``progress_updates`` (with ``imports``, the CSV
-import), ``accounts``. Importing the package registers them all.
+import), ``accounts``, ``translations`` (of items). Importing the package registers them all.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, follow_ups, progress_updates, recommendations, reference
+from . import accounts, follow_ups, progress_updates, recommendations, reference, translations
 from .follow_ups import FollowUpAdmin
 from .progress_updates import ProgressUpdateAdmin
 from .recommendations import RecommendationAdmin
@@ -35,6 +35,7 @@ __all__ = [
     "progress_updates",
     "recommendations",
     "reference",
+    "translations",
 ]
 
 admin.site.site_header = _("Ministerial recommendations tracker")

@@ -7,13 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import access
 from ..filters import MAX_QUERY_LENGTH
 from ..pagination import CappedPaginator
+from ..services import StaleEditError
 from ..widgets import SafeAutocompleteMixin
 
 # ---------------------------------------------------------------------------
@@ -94,7 +95,17 @@ class TrackerAdmin(CappedListMixin, admin.ModelAdmin):
 
 class VersionedAdminMixin:
     """The admin of a model edited with a ``forms.VersionedForm`` (optimistic lock):
-    "version" is rendered (a hidden field) where the user may change the object."""
+    "version" is rendered (a hidden field) where the user may change the object, and a
+    save its service refuses as stale (``StaleEditError``, raised under the row lock
+    after the form's own check passed: a save landed in between) is a message on the
+    form reloaded, the whole request rolled back by the atomic block around it."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def version_field(self, request, obj=None) -> list[str]:
         """``["version"]`` to add to the fieldsets where the user may change ``obj``."""

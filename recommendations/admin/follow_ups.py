@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from .. import access, exports, services
 from ..forms import UPDATE_FIELDS, FollowUpAdminForm, ProgressUpdateInlineForm, SetStatusForm
 from ..models import Delegation, FollowUp, ProgressUpdate
-from ..services import StaleEditError
 from ..status import LATEST_FIRST, Status
 from ..widgets import SafeAutocompleteMixin
 from .base import (
@@ -273,13 +271,7 @@ class FollowUpAdmin(OneDelegationMixin, VersionedAdminMixin, HistoryAdmin):
                 raise PermissionDenied(
                     gettext("You may only add your own delegation's follow-ups.")
                 )
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError as error:
-            # Raised under the row lock after the form's own check passed: the whole
-            # request has been rolled back by the atomic block around it.
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         try:

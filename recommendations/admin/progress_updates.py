@@ -6,14 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import access, services
 from ..forms import UPDATE_FIELDS, ProgressUpdateAdminForm
 from ..models import FollowUp, ProgressUpdate
-from ..services import StaleEditError
 from .base import (
     HistoryAdmin,
     VersionedAdminMixin,
@@ -129,13 +127,7 @@ class ProgressUpdateAdmin(VersionedAdminMixin, HistoryAdmin):
             obj = self.get_object(request, unquote(object_id))
             if obj is not None and obj.verified_at is None:
                 extra_context["show_verify_button"] = self.has_verify_permission(request, obj)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError as error:
-            # Raised under the row lock after the form's own check passed (a save landed
-            # in between): the request has been rolled back.
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         try:

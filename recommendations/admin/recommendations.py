@@ -18,6 +18,7 @@ from ..status import State
 from ..widgets import SafeAutocompleteMixin
 from .base import HistoryAdmin, clean_term
 from .filters import FollowUpStatusFilter, SessionFilter, ThemeFilter
+from .translations import ItemTranslationInline
 
 
 class FollowUpInline(SafeAutocompleteMixin, admin.TabularInline):
@@ -93,7 +94,7 @@ class RecommendationAdmin(HistoryAdmin):
     search_fields = ("code",)  # widened to the full-text search in get_search_results
     search_help_text = _("Code, text, source excerpt or speaker name.")
     autocomplete_fields = ("speaker", "session", "themes")
-    inlines = (FollowUpInline,)
+    inlines = (FollowUpInline, ItemTranslationInline)
     actions = ("export_follow_ups",)
     fieldsets = (
         (None, {"fields": ("meeting", "session", "code", "order", "kind", "speaker")}),

@@ -1,9 +1,12 @@
 """Reference data: meetings, sessions, people, participations, delegations, themes.
-Saved through ``services.reference_save``, which keeps their items' derived columns."""
+Saved through ``services.reference_save``, which keeps their items' derived columns.
+Meetings, sessions, delegations and themes have their names in every language
+(``TranslationAdmin``: a field per language, ``recommendations/translation.py``)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import translation
@@ -12,10 +15,25 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import build_localized_fieldname
 
 from .. import services
 from ..models import Delegation, Meeting, Participation, Person, Session, Theme
 from .base import TrackerAdmin
+
+
+class NamesInEveryLanguageAdmin(TranslationAdmin):
+    """A field per language for the translated names (``TranslationAdmin``), each marked
+    with its language and direction, so that Arabic is typed and read right to left."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)  # a modeltranslation field's
+        if field is not None and language:
+            bidi = translation.get_language_info(language)["bidi"]
+            field.widget.attrs.update(lang=language, dir="rtl" if bidi else "ltr")
+        return field
 
 
 class ItemSourceAdmin(TrackerAdmin):
@@ -27,7 +45,7 @@ class ItemSourceAdmin(TrackerAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ItemSourceAdmin):
+class MeetingAdmin(NamesInEveryLanguageAdmin, ItemSourceAdmin):
     list_display = ("title", "kind", "city", "country", "start_date", "end_date", "is_synthetic")
     list_filter = ("kind", "is_synthetic")
     search_fields = ("title", "slug", "city")
@@ -36,7 +54,7 @@ class MeetingAdmin(ItemSourceAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ItemSourceAdmin):
+class SessionAdmin(NamesInEveryLanguageAdmin, ItemSourceAdmin):
     list_display = ("code", "title", "meeting", "day", "order", "facilitator")
     list_select_related = ("meeting", "facilitator")
     list_filter = ("meeting",)
@@ -62,6 +80,12 @@ class ParticipationAdmin(TrackerAdmin):
     autocomplete_fields = ("person", "session")
 
 
+# The name in English, the language the data is curated in (the form has a field per
+# language, ``TranslationAdmin``); the other languages' names of a member state are
+# filled in on save where left empty (``services.delegation_save``).
+ENGLISH_NAME = build_localized_fieldname("name", settings.LANGUAGE_CODE)
+
+
 class DelegationAdminForm(forms.ModelForm):
     """A member state is added by its ISO code or its country: the other, and its
     name, come from the ISO 3166 list (django-countries)."""
@@ -72,7 +96,7 @@ class DelegationAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("code", "name"):
+        for name in ("code", ENGLISH_NAME):
             self.fields[name].required = False
         self.fields["code"].help_text = _(
             "ISO 3166 alpha-3 for member states (PAK), a short code for organisations (UNS). "
@@ -95,14 +119,14 @@ class DelegationAdminForm(forms.ModelForm):
                 return data
             country = country or from_code
             code = code or (countries.alpha3(country) if country else "")
-            if country and not data.get("name"):
-                with translation.override("en"):
-                    data["name"] = str(countries.name(country))
+            if country and not data.get(ENGLISH_NAME):
+                with translation.override(settings.LANGUAGE_CODE):
+                    data[ENGLISH_NAME] = str(countries.name(country))
             data["country"] = country
         data["code"] = code
         for name, message in (
             ("code", _("Give the ISO code or the country.")),
-            ("name", _("Give the name.")),
+            (ENGLISH_NAME, _("Give the name.")),
         ):
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, message)
@@ -110,7 +134,7 @@ class DelegationAdminForm(forms.ModelForm):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(TrackerAdmin):
+class DelegationAdmin(NamesInEveryLanguageAdmin, TrackerAdmin):
     form = DelegationAdminForm
     list_display = ("code", "name", "kind", "country", "on_roster", "follow_ups_link")
     list_filter = ("on_roster", "kind")
@@ -153,7 +177,7 @@ class DelegationAdmin(TrackerAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(TrackerAdmin):
+class ThemeAdmin(NamesInEveryLanguageAdmin, TrackerAdmin):
     list_display = ("name", "slug", "order")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

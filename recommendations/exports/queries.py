@@ -52,6 +52,7 @@ from ..status import (
     with_previous_status,
     with_shown_status,
 )
+from ..translation import in_language
 from .formatting import BOOL, DATE, INT, TEXT, THEMES, Column
 from .words import (
     DELEGATION_NAME,
@@ -301,7 +302,7 @@ def follow_ups_query(
     sources = [
         ("code", TEXT, F("recommendation__code"), _("Code")),
         ("delegation", TEXT, F("delegation__code"), _("Delegation code")),
-        ("delegation_name", TEXT, F("delegation__name"), _("Delegation")),
+        ("delegation_name", TEXT, in_language("delegation__name"), _("Delegation")),
         ("themes", THEMES, _themes_subquery("recommendation"), _("Themes"), THEME_NAMES),
         ("status", TEXT, F("shown_status"), _("Status"), STATUS),
         ("pledge", TEXT, F("pledge"), _("Pledge")),

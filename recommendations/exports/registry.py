@@ -24,6 +24,7 @@ from .. import access
 from ..access import Audience
 from ..filters import FollowUpFilter, RecommendationFilter
 from ..models import FollowUp, Recommendation
+from ..translation import in_language
 from . import queries, xlsx
 from .csv import Progress, attachment, stream
 from .queries import ExportQuery
@@ -130,7 +131,7 @@ def _matrix(selection: Selection) -> ExportQuery:
     # One query for the header: the delegations of the follow-ups listed.
     names = dict(
         selection.follow_ups.qs.order_by("delegation__code")
-        .values_list("delegation__code", "delegation__name")
+        .values_list("delegation__code", in_language("delegation__name"))
         .distinct()
     )
     return queries.matrix_query(

@@ -451,7 +451,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='meeting',
             name='theme',
-            field=models.CharField(blank=True, max_length=300, verbose_name='theme'),
+            field=models.CharField(blank=True, max_length=300, verbose_name='subject'),
         ),
         migrations.AlterField(
             model_name='meeting',

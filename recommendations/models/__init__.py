@@ -10,7 +10,7 @@ from ..status import Status
 from .accounts import FocalPoint, ReminderLog
 from .follow_ups import FollowUp, ProgressUpdate, Visibility
 from .imports import ImportJob
-from .items import ItemKind, Recommendation, sort_key_for
+from .items import ItemKind, ItemTranslation, Recommendation, sort_key_for
 from .meetings import Delegation, Meeting, Participation, Person, Session, Theme, real_meetings
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "FollowUp",
     "ImportJob",
     "ItemKind",
+    "ItemTranslation",
     "Meeting",
     "Participation",
     "Person",

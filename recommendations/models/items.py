@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, TextField, Value
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +24,16 @@ class RecommendationQuerySet(models.QuerySet):
                 for value in State.values
             }
         )
+
+    def with_translation(self):
+        """Annotate ``translated_text``: the item's text in the active language where
+        staff added one (``ItemTranslation``), else None. A subquery of the item's own
+        query; none on an English page, the source's language."""
+        language = get_language() or settings.LANGUAGE_CODE
+        if language == settings.LANGUAGE_CODE:
+            return self.annotate(translated_text=Value(None, output_field=TextField()))
+        texts = ItemTranslation.objects.filter(recommendation=OuterRef("pk"), language=language)
+        return self.annotate(translated_text=Subquery(texts.values("text")[:1]))
 
     def real(self):
         """Items of curated meetings (not the synthetic load-test meeting)."""
@@ -134,6 +146,49 @@ class Recommendation(models.Model):
     def build_search_document(self):
         speaker = self.speaker.name if self.speaker_id else ""
         return "\n".join([self.code, self.text, self.source_excerpt, speaker])
+
+
+class ItemTranslation(models.Model):
+    """An item's text in another language than the source's, added by Secretariat staff:
+    shown on that language's pages marked as a translation, with the original one click
+    away. The source excerpt is never translated: it is the Chair's Summary's own words."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("item"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=[(code, name) for code, name in settings.LANGUAGES if code != "en"],
+    )
+    text = models.TextField(_("translated text"))
+    translated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+        verbose_name=_("translated by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("translation of an item")
+        verbose_name_plural = _("translations of items")
+        ordering = ["recommendation", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "language"], name="item_translation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation} ({self.get_language_display()})"
 
 
 def sort_key_for(start_date, day: int, session_order: int, order: int, code: str) -> str:

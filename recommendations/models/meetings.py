@@ -37,7 +37,7 @@ class Meeting(models.Model):
     host_countries = CountryField(_("host countries"), multiple=True, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    theme = models.CharField(_("theme"), max_length=300, blank=True)
+    theme = models.CharField(_("subject"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     target_name = models.CharField(
         _("target Ministerial"),

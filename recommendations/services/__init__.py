@@ -34,6 +34,7 @@ from .progress_updates import (
     progress_updates_verify,
 )
 from .reference import (
+    item_translation_save,
     recommendation_save,
     recommendations_rebuild_derived_fields,
     reference_save,
@@ -52,6 +53,7 @@ __all__ = [
     "follow_ups_set_status",
     "import_job_plan",
     "import_job_run",
+    "item_translation_save",
     "progress_update_change",
     "progress_update_create",
     "progress_update_delete",

@@ -1,10 +1,13 @@
-"""Writes of reference data (meetings, sessions, people) and the items' derived columns."""
+"""Writes of reference data (meetings, sessions, people), the items' derived columns and
+the items' translations."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from ..models import Meeting, Person, Recommendation, Session
+from .. import access
+from ..models import ItemTranslation, Meeting, Person, Recommendation, Session
+from .follow_ups import StaleEditError
 from .roster import roster_fill
 
 
@@ -49,3 +52,24 @@ def recommendation_save(*, instance: Recommendation) -> None:
     instance.save()
     if adding:
         roster_fill(recommendations=Recommendation.objects.filter(pk=instance.pk))
+
+
+@transaction.atomic
+def item_translation_save(
+    *, translation: ItemTranslation, version: int | None = None, user=None
+) -> ItemTranslation:
+    """Add or change a translation of an item's text (Secretariat staff only: a refused
+    write raises ``PermissionError``). A change based on an older version than the row's
+    (``version``, what the editor loaded) raises ``StaleEditError``, checked under the
+    row's lock, and writes nothing. Records who translated it."""
+    if not access.is_secretariat(user):
+        raise PermissionError("Only Secretariat staff translate items.")
+    if translation.pk:
+        current = ItemTranslation.objects.select_for_update().get(pk=translation.pk)
+        if version is not None and current.version != version:
+            raise StaleEditError(current)
+        translation.version = current.version + 1
+    translation.translated_by = user
+    translation.full_clean()
+    translation.save()
+    return translation

@@ -13,6 +13,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Q
 
+from ..countries import fill_member_state_names
 from ..models import Delegation, FollowUp, Meeting, Recommendation
 
 # The columns the INSERT … SELECT fills from the pair and the item's meeting.
@@ -80,10 +81,12 @@ EMPTY = Q(last_update_date__isnull=True, pledge="", lead="")
 
 @transaction.atomic
 def delegation_save(*, delegation: Delegation) -> int:
-    """Validate and save ``delegation``; on the roster, give it a follow-up of every
-    item; off it, remove its follow-ups that hold nothing (no report, pledge or lead),
-    so that nothing anyone wrote is lost. Returns how many follow-ups were created or
-    removed."""
+    """Validate and save ``delegation`` (a member state gets its name in every language
+    it has none in, ``countries.fill_member_state_names``); on the roster, give it a
+    follow-up of every item; off it, remove its follow-ups that hold nothing (no report,
+    pledge or lead), so that nothing anyone wrote is lost. Returns how many follow-ups
+    were created or removed."""
+    fill_member_state_names(delegation)
     delegation.full_clean()
     delegation.save()
     if delegation.on_roster:

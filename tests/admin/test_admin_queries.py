@@ -47,9 +47,10 @@ def test_it_lists_recommendations_in_a_fixed_number_of_queries(
         # 1 session, 2 user, 3-4 the user's and their groups' permissions,
         # 5 meetings, 6 sessions and 7 themes for the filters, 8 the capped count,
         # 9 the page (session and speaker joined), 10 the page's themes (prefetch),
-        # 11 the page's per-status counts (one aggregate). (The admin never asks
-        # whether the data is illustrative, so that query is not made.)
-        with django_assert_num_queries(11):
+        # 11 the page's per-status counts (one aggregate), 12 the Secretariat role (for
+        # the sidebar's "Translations of items", offered to staff only). (The admin never
+        # asks whether the data is illustrative, so that query is not made.)
+        with django_assert_num_queries(12):
             response = client.get(url, {"all": ""})
         assert _rows(response) == n
 

@@ -17,7 +17,8 @@ def staff_client(client, secretariat_user):
 
 
 def add(client, **fields):
-    data = {"code": "", "name": "", "kind": "member_state", "country": "", "on_roster": "on"}
+    # The name has a field per language (name_en, name_fr …); the English one is curated.
+    data = {"code": "", "name_en": "", "kind": "member_state", "country": "", "on_roster": "on"}
     data.update(fields)
     return client.post(ADD, data)
 
@@ -29,6 +30,8 @@ def test_a_member_state_added_by_its_iso_code_gets_its_country_and_name(
     assert response.status_code == 302
     france = Delegation.objects.get(code="FRA")
     assert (france.name, str(france.country), france.on_roster) == ("France", "FR", True)
+    # Its name in the other languages, from CLDR (the UN's short name where it differs).
+    assert (france.name_es, france.name_ru, france.name_zh_hans) == ("Francia", "Франция", "法国")
     # On the roster: a follow-up of every item, with no report yet.
     assert FollowUp.objects.filter(delegation=france, status="not_reported").count() == 1
 
@@ -39,8 +42,11 @@ def test_a_member_state_added_by_its_country_gets_its_code(staff_client):
 
 
 def test_a_name_given_is_kept(staff_client):
-    add(staff_client, code="GBR", name="United Kingdom")
-    assert Delegation.objects.get(code="GBR").name == "United Kingdom"
+    add(staff_client, code="GBR", name_en="Britain", name_fr="Royaume-Uni")
+    britain = Delegation.objects.get(code="GBR")
+    assert (britain.name, britain.name_fr) == ("Britain", "Royaume-Uni")
+    # Not given: the UN's short name.
+    assert britain.name_es == "Reino Unido de Gran Bretaña e Irlanda del Norte"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +55,7 @@ def test_a_name_given_is_kept(staff_client):
         ({"code": "XXX"}, "code", "is not an ISO 3166 alpha-3 code"),
         ({"code": "FRA", "country": "DE"}, "country", "The country and the ISO code differ"),
         ({}, "code", "Give the ISO code or the country"),
-        ({"kind": "organisation", "code": "AU"}, "name", "Give the name"),
+        ({"kind": "organisation", "code": "AU"}, "name_en", "Give the name"),
     ],
 )
 def test_a_wrong_or_missing_code_is_refused_with_a_message(staff_client, fields, field, message):

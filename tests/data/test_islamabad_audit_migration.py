@@ -17,7 +17,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from recommendations.models import FollowUp, Meeting, ProgressUpdate, Recommendation, Status
+from recommendations.models import FollowUp, ProgressUpdate, Recommendation, Status
 
 BEFORE = Path(__file__).with_name("islamabad-2023-before-audit.json")
 AFTER = settings.BASE_DIR / "fixtures" / "islamabad-2023.json"
@@ -159,7 +159,31 @@ def items_of(path: Path) -> dict[str, dict]:
     }
 
 
+# Only the columns of the schema's state at the audit: later migrations add others (the
+# names in every language, for one), which today's models would read.
+AT_THE_AUDIT = ("code", "text", "source_excerpt", "order", "search_document", "sort_key")
+
+
+def items_at_the_audit():
+    """The items with what their derived columns are built from, read with only the
+    columns the schema had at the audit."""
+    return Recommendation.objects.select_related("meeting", "session", "speaker").only(
+        *AT_THE_AUDIT,
+        "kind",
+        "speaker__name",
+        "session__day",
+        "session__order",
+        "meeting__start_date",
+    )
+
+
 def items_in_database() -> dict[str, dict]:
+    themes = {}
+    through = Recommendation.themes.through.objects.values_list(
+        "recommendation__code", "theme__slug"
+    )
+    for code, slug in through:
+        themes.setdefault(code, set()).add(slug)
     return {
         item.code: {
             "pk": item.pk,
@@ -169,9 +193,9 @@ def items_in_database() -> dict[str, dict]:
             "text": item.text,
             "source_excerpt": item.source_excerpt,
             "order": item.order,
-            "themes": {t.slug for t in item.themes.all()},
+            "themes": themes.get(item.code, set()),
         }
-        for item in Recommendation.objects.prefetch_related("themes")
+        for item in Recommendation.objects.only(*AT_THE_AUDIT, "kind", "session", "speaker")
     }
 
 
@@ -182,8 +206,16 @@ def meeting_of(path: Path) -> dict:
 
 
 def meeting_in_database() -> dict:
-    meeting = Meeting.objects.get(slug="islamabad-2023")
-    return {name: getattr(meeting, name) for name in ("target_name", "description", "source_url")}
+    # The columns themselves: today's model would read target_name in the active language,
+    # from a column of a later state of the schema.
+    names = ("target_name", "description", "source_url")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT target_name, description, source_url FROM recommendations_meeting "
+            "WHERE slug = %s",
+            ["islamabad-2023"],
+        )
+        return dict(zip(names, cursor.fetchone(), strict=True))
 
 
 def test_it_brings_the_data_from_before_the_audit_to_the_corrected_fixture(migrator):
@@ -237,11 +269,11 @@ def test_every_item_keeps_its_id_and_its_follow_ups(migrator):
 def test_the_split_off_item_gets_the_next_free_code_of_its_session(migrator):
     load(migrator.apps, rows(BEFORE))
     migrator.to_the_audit()
-    split = Recommendation.objects.get(code=SPLIT)
-    source = Recommendation.objects.get(code="D1S1-10")
-    assert (split.session, split.speaker, split.kind) == (
-        source.session,
-        source.speaker,
+    split = items_at_the_audit().get(code=SPLIT)
+    source = items_at_the_audit().get(code="D1S1-10")
+    assert (split.session_id, split.speaker_id, split.kind) == (
+        source.session_id,
+        source.speaker_id,
         "observation",
     )
     assert split.order == 13
@@ -264,7 +296,7 @@ def test_a_code_taken_since_makes_the_split_off_item_take_the_one_after(migrator
 def test_it_rebuilds_the_search_text_and_reading_order_of_every_item(migrator):
     load(migrator.apps, rows(BEFORE))
     migrator.to_the_audit()
-    for item in Recommendation.objects.select_related("meeting", "session", "speaker"):
+    for item in items_at_the_audit():
         assert item.search_document == item.build_search_document(), item.code
         assert item.sort_key == item.build_sort_key(), item.code
     assert set(Recommendation.objects.search("defence").values_list("code", flat=True)) >= {
@@ -283,8 +315,8 @@ def test_each_correction_is_a_row_in_the_items_history_with_its_reason(migrator)
     )
     latest = Recommendation.objects.get(code="D1S3-11").history.latest()
     assert (latest.kind, latest.history_change_reason) == ("observation", REASON)
-    themes = Recommendation.objects.get(code="D1S1-01").history.latest().themes.all()
-    assert {t.theme.slug for t in themes} == {"safety", "technology"}
+    themes = Recommendation.objects.only("pk").get(code="D1S1-01").history.latest().themes
+    assert set(themes.values_list("theme__slug", flat=True)) == {"safety", "technology"}
 
 
 def test_corrected_data_is_left_as_it_is(migrator):
@@ -324,7 +356,7 @@ def test_reversing_restores_the_data_from_before_the_audit_and_keeps_the_follow_
     assert items_in_database() == items_of(BEFORE)
     assert meeting_in_database() == meeting_of(BEFORE)
     assert set(FollowUp.objects.values_list("pk", flat=True)) == follow_ups
-    for item in Recommendation.objects.select_related("meeting", "session", "speaker"):
+    for item in items_at_the_audit():
         assert item.search_document == item.build_search_document(), item.code
     assert Recommendation.history.filter(code=SPLIT, history_type="-").exists()
 

@@ -372,6 +372,40 @@ def test_the_c34_is_named_in_full_wherever_the_data_mentions_it(demo):
         ), text
 
 
+def test_the_reference_data_has_its_names_in_every_un_language(demo):
+    from django.utils import translation
+
+    from recommendations.translation import (
+        DelegationTranslation,
+        MeetingTranslation,
+        SessionTranslation,
+        ThemeTranslation,
+    )
+
+    registered = {
+        Theme: ThemeTranslation,
+        Meeting: MeetingTranslation,
+        Session: SessionTranslation,
+        Delegation: DelegationTranslation,
+    }
+    languages = [code.replace("-", "_") for code, _ in settings.LANGUAGES if code != "en"]
+    for model, options in registered.items():
+        rows = list(model.objects.all())
+        assert rows, model
+        for row in rows:
+            for field in options.fields:
+                if not getattr(row, f"{field}_en"):
+                    continue  # nothing to translate (an empty description)
+                for language in languages:
+                    value = getattr(row, f"{field}_{language}")
+                    assert value, (model.__name__, row.pk, field, language)
+    with translation.override("ar"):
+        assert Theme.objects.get(slug="ieds").name == "الأجهزة المتفجرة المرتجلة"
+        assert Delegation.objects.get(code="USA").name == "الولايات المتحدة الأمريكية"
+    with translation.override("zh-hans"):
+        assert Meeting.objects.get().target_city == "阿克拉"
+
+
 def test_it_loads_the_six_delegations(demo):
     rows = {d.code: (d.name, d.kind, d.country.code or "") for d in Delegation.objects.all()}
     assert rows == {

@@ -39,7 +39,7 @@ def test_it_shows_the_item_its_source_session_speaker_themes_and_kind(client, si
 def test_a_panel_conclusion_names_the_session_panel(client, site_data):
     html = client.get("/recommendations/D1S1-02/").content.decode()
     assert "The session panel" in html
-    assert "“Safety”</span>,\n      the session panel,\n" in html
+    assert '“<span lang="en">Safety</span>”, the session panel, <time' in html
 
 
 def citation(html: str) -> str:
@@ -101,8 +101,8 @@ def test_the_headline_is_the_whole_text_or_its_leading_part(text, heading):
 def test_the_cite_line_names_meeting_session_speaker_day_and_permanent_link(client, site_data):
     html = client.get("/recommendations/D1S1-01/").content.decode()
     assert citation(html) == (
-        '<cite lang="en">Chair\'s Summary</cite>, <span lang="en">Test preparatory meeting'
-        '</span>, Testville, Day 1, Session 1 <span lang="en">“Safety”</span>, '
+        '<cite>Chair&#x27;s Summary</cite>, <span lang="en">Test preparatory meeting</span>, '
+        '<span lang="en">Testville</span>, Day 1, Session 1 “<span lang="en">Safety</span>”, '
         '<span lang="en">Ada Speaker (UN)</span>, <time datetime="2023-08-30">Aug. 30, 2023'
         '</time>. <a href="http://testserver/recommendations/D1S1-01/" class="permalink">'
         "http://testserver/recommendations/D1S1-01/</a>"
@@ -121,8 +121,10 @@ def test_in_french_the_source_text_stays_marked_english(client, site_data):
     assert '<h1 lang="en">Counter IED threats with better detection equipment.</h1>' in html
     assert '<blockquote><p lang="en">Speakers called' in html
     cite = citation(html)
-    assert '<cite lang="en">Chair\'s Summary</cite>' in cite
-    assert "Jour 1, séance 1" in cite
+    # The citation is French, the names without a French version marked English.
+    assert "<cite>Résumé de la présidence</cite>" in cite
+    assert '<span lang="en">Test preparatory meeting</span>' in cite
+    assert 'Jour 1, séance 1 « <span lang="en">Safety</span> »' in cite
     assert '<time datetime="2023-08-30">30 août 2023</time>' in cite
 
 
