@@ -213,3 +213,9 @@ def test_the_switcher_offers_the_six_languages_each_in_its_own_name(client, site
     ]:
         assert f'<option value="{code}" lang="{code}"' in html
         assert f">{name}</option>" in html
+
+
+def test_a_date_and_a_place_are_joined_as_each_language_writes_a_list(client, site_data):
+    assert "</time>, Accra</p>" in client.get("/").content.decode()
+    assert "</time>، Accra</p>" in client.get("/ar/").content.decode()  # the Arabic comma
+    assert "</time>，Accra</p>" in client.get("/zh-hans/").content.decode()
