@@ -26,14 +26,14 @@ def migrate(transactional_db):
     languages = node(graph, "_reference_data_languages")
     (before,) = graph.node_map[languages].parents
 
-    def to(target):
+    def to(*targets):
         executor = MigrationExecutor(connection)
-        executor.migrate([target])
-        return executor.loader.project_state([target]).apps
+        executor.migrate(list(targets))
+        return executor.loader.project_state(list(targets)).apps
 
     to.before, to.languages = before.key, languages
     yield to
-    to(graph.leaf_nodes()[0])
+    to(*graph.leaf_nodes())  # every app's latest, as the other tests expect
 
 
 def test_it_fills_what_was_shipped_and_never_what_was_changed(migrate):

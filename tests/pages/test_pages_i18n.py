@@ -108,7 +108,8 @@ def test_an_unknown_language_prefix_is_a_404(client, site_data, path):
 
 
 def po_entries(path: Path) -> dict[str, str]:
-    """msgid → msgstr (first form for plurals) of a .po file, header left out."""
+    """msgid → msgstr (first form for plurals) of a .po file, header left out. A msgid
+    with a context is keyed as gettext keys it, ``context + "\\x04" + msgid``."""
     entries = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         fields: dict[str, str] = {}
@@ -116,14 +117,19 @@ def po_entries(path: Path) -> dict[str, str]:
         for line in block.splitlines():
             if line.startswith("#"):
                 continue
-            match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[0\])?|msgstr\[\d\])\s+"(.*)"$', line)
+            match = re.match(
+                r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[0\])?|msgstr\[\d\])\s+"(.*)"$', line
+            )
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
             elif current and line.startswith('"'):
                 fields[current] += line[1:-1]
         if fields.get("msgid"):
-            entries[fields["msgid"]] = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            key = fields["msgid"]
+            if "msgctxt" in fields:
+                key = f"{fields['msgctxt']}\x04{key}"
+            entries[key] = fields.get("msgstr", fields.get("msgstr[0]", ""))
     return entries
 
 

@@ -33,6 +33,7 @@ from recommendations import services
 from recommendations.models import (
     FollowUp,
     ImportJob,
+    ItemTranslation,
     Participation,
     ProgressUpdate,
     Recommendation,
@@ -173,6 +174,12 @@ def every_kind_of_row(
         visibility="public",
         summary={"rows": 1, "new": 1},
     )
+    # An item's text in another language, and a theme's name in one (its own column).
+    services.item_translation_save(
+        translation=ItemTranslation(recommendation=second, language="ar", text="تدريب المسعفين"),
+        user=secretariat_user,
+    )
+    recommendation.themes.update(name_fr="Engins explosifs improvisés")
     # A failed sign-in: django-axes records it.
     Client().post("/admin/login/", {"username": "sec", "password": "wrong"})
     # A user whose id is not the next in line, so that ids are not merely counted.
