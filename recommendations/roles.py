@@ -3,8 +3,9 @@
 
 - Secretariat staff: add and change everything except users; delete nothing
   but follow-ups, progress updates and translations of items (never recommendations).
-- Delegation focal points: read everything, add and change their own
-  delegation's follow-ups and progress updates, delete nothing.
+- Delegation focal points: read the items, add and change their own delegation's
+  follow-ups and progress updates, delete nothing; in the admin they see only those
+  (the reference data they read on the public pages).
 
 The groups grant the admin's model permissions; which rows a person may touch is
 decided in ``access``.
@@ -32,8 +33,11 @@ ROLE_PERMISSIONS = {
         + [f"{APP}.{action}_itemtranslation" for action in ("add", "change", "view", "delete")]
         + [f"{APP}.view_reminderlog", "auth.view_user"]
     ),
+    # In the admin, only what they act on: the items (read), their delegation's follow-ups
+    # and progress updates. Meetings, sessions, people, delegations and themes they read
+    # on the public pages.
     FOCAL_POINTS: (
-        [f"{APP}.view_{model}" for model in _REFERENCE_MODELS + ["recommendation"]]
+        [f"{APP}.view_recommendation"]
         + [f"{APP}.{action}_followup" for action in ("add", "change", "view")]
         + [f"{APP}.{action}_progressupdate" for action in ("add", "change", "view")]
     ),

@@ -433,3 +433,18 @@ def test_the_item_autocomplete_shows_the_text_and_leaves_out_items_already_follo
     # PAK already follows follow_up's item: only the other is offered, with its text.
     assert [r["id"] for r in results] == [str(other.pk)]
     assert results[0]["text"] == "D1S1-09 – Strengthen medical evacuation."
+
+
+def test_a_focal_points_admin_holds_only_what_they_act_on(client, focal):
+    index = client.get(reverse("admin:index"))
+    models = [model["object_name"] for app in index.context["app_list"] for model in app["models"]]
+    assert models == ["FollowUp", "ProgressUpdate", "Recommendation"]
+
+
+@pytest.mark.parametrize(
+    "model", ["meeting", "session", "person", "participation", "delegation", "theme"]
+)
+def test_a_focal_point_reads_the_reference_data_on_the_public_pages_not_the_admin(
+    client, focal, model
+):
+    assert client.get(reverse(f"admin:recommendations_{model}_changelist")).status_code == 403

@@ -75,7 +75,7 @@ def test_it_runs_the_daily_admin_pages_without_a_policy_violation(
     focal_urls = [
         reverse("admin:recommendations_followup_change", args=[follow_up.pk]),
         reverse("admin:recommendations_progressupdate_changelist"),
-        reverse("admin:recommendations_theme_changelist"),
+        reverse("admin:recommendations_recommendation_changelist"),
     ]
 
     for user, visits in ((secretariat_user, urls), (make_focal_point(pak), focal_urls)):
